@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * In-kernel API of iommufd.ko for consumer drivers (symbol namespace IOMMUFD).
+ *
+ * This header shadows the kernel's own <linux/iommufd.h>, whose stubs exist
+ * for kernels built without CONFIG_IOMMUFD. A consumer built together with
+ * the out-of-tree module defines IOMMUFD_OOT (our Kbuild does) and gets the
+ * real declarations; built without it, it gets stubs that behave as "no
+ * iommufd": every constructor fails with -EOPNOTSUPP and every
+ * reference-dropping call is a no-op, so a caller can be written once.
+ */
+#ifndef __LINUX_IOMMUFD_H
+#define __LINUX_IOMMUFD_H
+
+#include <linux/err.h>
+#include <linux/types.h>
+
+struct file;
+struct iommufd_ctx;
+
+#if IS_ENABLED(CONFIG_IOMMUFD) || defined(IOMMUFD_OOT)
+void iommufd_ctx_get(struct iommufd_ctx *ictx);
+struct iommufd_ctx *iommufd_ctx_from_file(struct file *file);
+void iommufd_ctx_put(struct iommufd_ctx *ictx);
+#else
+static inline void iommufd_ctx_get(struct iommufd_ctx *ictx)
+{
+}
+
+static inline struct iommufd_ctx *iommufd_ctx_from_file(struct file *file)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static inline void iommufd_ctx_put(struct iommufd_ctx *ictx)
+{
+}
+#endif
+
+#endif

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Every difference between the kernels we build for lives here. Decisions
+ * are made on HAVE_* macros that compat/probe.sh derives by compiling the
+ * small programs in compat/probes/ against the target kernel's headers
+ * (one HAVE_<NAME> per probes/<name>.c that compiles), never on version
+ * numbers.
+ */
+#ifndef IOMMUFD_COMPAT_H
+#define IOMMUFD_COMPAT_H
+
+#include <linux/export.h>
+#include <linux/module.h>
+
+#include "compat_probed.h"
+
+/* Namespaced exports: bare token until 6.13, string literal after */
+#ifdef HAVE_MODULE_NS_TOKEN
+#define IOMMUFD_EXPORT_SYMBOL(sym) EXPORT_SYMBOL_NS_GPL(sym, IOMMUFD)
+#define IOMMUFD_IMPORT_NS() MODULE_IMPORT_NS(IOMMUFD)
+#else
+#define IOMMUFD_EXPORT_SYMBOL(sym) EXPORT_SYMBOL_NS_GPL(sym, "IOMMUFD")
+#define IOMMUFD_IMPORT_NS() MODULE_IMPORT_NS("IOMMUFD")
+#endif
+
+#endif

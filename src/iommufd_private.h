@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Private definitions shared by the files of iommufd.ko.
+ *
+ * Every object userspace can name (IOAS, and later HW page tables, devices,
+ * accesses, fault queues) embeds a struct iommufd_object as its first member.
+ * The object lives in the per-context xarray under its ID.
+ *
+ * Life of an object:
+ *   iommufd_object_alloc()     ID reserved, slot holds XA_ZERO_ENTRY: lookups
+ *                              and IOMMU_DESTROY see nothing
+ *   ...fill in, may fail...    failure -> iommufd_object_abort[_and_destroy]()
+ *   iommufd_ucmd_respond()     write-back to userspace, may fail -> abort
+ *   iommufd_object_finalize()  publish: the slot now holds the object
+ *
+ * Two counts guard a published object:
+ *   @users           one for the object table, plus one per long-lived
+ *                    dependency (e.g. a HW page table on its IOAS). While it
+ *                    is above one, IOMMU_DESTROY fails with EBUSY.
+ *   @shortterm_users one for the object table, plus one per ioctl currently
+ *                    using the object (iommufd_get_object()). Taken only under
+ *                    the xarray lock and only while non-zero, so dropping it
+ *                    from one to zero under that lock makes the object
+ *                    unreachable atomically. Also EBUSY for IOMMU_DESTROY;
+ *                    in-kernel destroys wait for it instead.
+ */
+#ifndef IOMMUFD_PRIVATE_H
+#define IOMMUFD_PRIVATE_H
+
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/types.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+
+#include "compat.h"
+
+struct iommufd_ioas;
+
+enum iommufd_account_mode {
+	IOMMUFD_ACCOUNT_USER,	/* per-user locked_vm (the default) */
+	IOMMUFD_ACCOUNT_MM,	/* mm->locked_vm, like VFIO type1 */
+};
+
+struct iommufd_ctx {
+	struct file *file;
+	struct xarray objects;
+	/* Woken whenever a shortterm_users count drops */
+	wait_queue_head_t destroy_wait;
+	/* Protected by the objects xarray lock, see iommufd_option_rlimit_mode() */
+	enum iommufd_account_mode account_mode;
+
+	/* Protects vfio_ioas */
+	struct mutex compat_lock;
+	/* The IOAS the VFIO type1 ioctls operate on; not a reference */
+	struct iommufd_ioas *vfio_ioas;
+};
+
+enum iommufd_object_type {
+	IOMMUFD_OBJ_NONE,
+	IOMMUFD_OBJ_ANY = IOMMUFD_OBJ_NONE,
+	IOMMUFD_OBJ_IOAS,
+	IOMMUFD_OBJ_MAX,
+};
+
+struct iommufd_object {
+	refcount_t shortterm_users;
+	refcount_t users;
+	enum iommufd_object_type type;
+	u32 id;
+};
+
+/* Per-type operations, indexed by enum iommufd_object_type */
+struct iommufd_object_ops {
+	/* Release everything the object holds; must not fail */
+	void (*destroy)(struct iommufd_object *obj);
+};
+
+/* One ioctl call, as handed to every handler by the dispatcher */
+struct iommufd_ucmd {
+	struct iommufd_ctx *ictx;
+	void __user *ubuffer;
+	u32 user_size;
+	void *cmd;
+};
+
+/**
+ * iommufd_ucmd_respond() - copy the command struct back to userspace
+ * @ucmd: the call
+ * @cmd_len: size of the kernel's struct for this command
+ *
+ * Writes min(user size, @cmd_len) bytes from offset 0: an older, shorter
+ * struct gets the part it knows, a newer, longer one keeps its tail.
+ */
+static inline int iommufd_ucmd_respond(struct iommufd_ucmd *ucmd,
+				       size_t cmd_len)
+{
+	if (copy_to_user(ucmd->ubuffer, ucmd->cmd,
+			 min_t(size_t, ucmd->user_size, cmd_len)))
+		return -EFAULT;
+	return 0;
+}
+
+struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
+					  enum iommufd_object_type type);
+void iommufd_put_object(struct iommufd_ctx *ictx, struct iommufd_object *obj);
+
+struct iommufd_object *_iommufd_object_alloc(struct iommufd_ctx *ictx,
+					     size_t size,
+					     enum iommufd_object_type type);
+void iommufd_object_finalize(struct iommufd_ctx *ictx,
+			     struct iommufd_object *obj);
+void iommufd_object_abort(struct iommufd_ctx *ictx, struct iommufd_object *obj);
+void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
+				      struct iommufd_object *obj);
+
+/* The embedded struct iommufd_object must come first, see _alloc() */
+#define iommufd_object_alloc(ictx, ptr, type)                                  \
+	container_of(_iommufd_object_alloc(                                    \
+			     ictx,                                             \
+			     sizeof(*(ptr)) +                                  \
+				     BUILD_BUG_ON_ZERO(offsetof(typeof(*(ptr)), \
+								obj) != 0),    \
+			     type),                                            \
+		     typeof(*(ptr)), obj)
+
+/*
+ * Test builds can make allocation points fail on demand (Debian's kernels
+ * have no fault injection); production builds compile the checks away.
+ */
+#ifdef IOMMUFD_TEST
+bool iommufd_should_fail(void);
+void iommufd_test_object_count(int delta);
+#else
+static inline bool iommufd_should_fail(void)
+{
+	return false;
+}
+
+static inline void iommufd_test_object_count(int delta)
+{
+}
+#endif
+
+/* ioas.c */
+struct iommufd_ioas {
+	struct iommufd_object obj;
+	struct iommufd_ctx *ictx;
+	/* IOMMU_OPTION_HUGE_PAGES; the IO page table arrives with mapping */
+	bool disable_large_pages;
+};
+
+static inline struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx,
+						    u32 id)
+{
+	return container_of(iommufd_get_object(ictx, id, IOMMUFD_OBJ_IOAS),
+			    struct iommufd_ioas, obj);
+}
+
+int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd);
+void iommufd_ioas_destroy(struct iommufd_object *obj);
+int iommufd_ioas_option(struct iommufd_ucmd *ucmd);
+
+/* vfio_compat.c */
+int iommufd_vfio_ioas(struct iommufd_ucmd *ucmd);
+void iommufd_vfio_ioas_forget(struct iommufd_ioas *ioas);
+long iommufd_vfio_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
+			unsigned long arg);
+
+/* selftest.c, test builds only */
+#ifdef IOMMUFD_TEST
+int iommufd_test(struct iommufd_ucmd *ucmd);
+#endif
+
+#endif

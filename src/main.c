@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * /dev/iommu: contexts, the object table and ioctl dispatch.
+ *
+ * Each open() of /dev/iommu creates an independent struct iommufd_ctx with
+ * its own object table: an allocating xarray mapping IDs 1..INT_MAX to
+ * objects. IDs are reserved with XA_ZERO_ENTRY while an object is built, so a
+ * half-built object can neither be looked up nor destroyed, and are published
+ * with xa_store() once creation can no longer fail.
+ *
+ * Every ioctl goes through iommufd_fops_ioctl(), which validates the user's
+ * struct centrally (size, trailing bytes, copy-in) using the table of
+ * struct iommufd_ioctl_op, so handlers only see a kernel copy of a struct
+ * they fully understand.
+ *
+ * The file is the context's reference count: in-kernel users
+ * (iommufd_ctx_get()/iommufd_ctx_from_file()) hold the file, and the last
+ * fput() destroys every remaining object, leaves first.
+ */
+#include <linux/capability.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/iommufd.h>
+#include <uapi/linux/iommufd.h>
+
+#include "iommufd_private.h"
+#include "version.h"
+
+#ifdef IOMMUFD_TEST
+#include <uapi/linux/iommufd_test.h>
+#endif
+
+static const struct iommufd_object_ops iommufd_object_ops[] = {
+	[IOMMUFD_OBJ_IOAS] = {
+		.destroy = iommufd_ioas_destroy,
+	},
+};
+
+static void iommufd_object_free_mem(struct iommufd_object *obj)
+{
+	iommufd_test_object_count(-1);
+	kfree(obj);
+}
+
+struct iommufd_object *_iommufd_object_alloc(struct iommufd_ctx *ictx,
+					     size_t size,
+					     enum iommufd_object_type type)
+{
+	struct iommufd_object *obj;
+	int rc;
+
+	if (iommufd_should_fail())
+		return ERR_PTR(-ENOMEM);
+	obj = kzalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!obj)
+		return ERR_PTR(-ENOMEM);
+	iommufd_test_object_count(1);
+	obj->type = type;
+	refcount_set(&obj->shortterm_users, 1);
+	refcount_set(&obj->users, 1);
+
+	/*
+	 * Reserve an ID without making the object visible: XA_ZERO_ENTRY
+	 * reads back as NULL, so lookups fail until iommufd_object_finalize().
+	 */
+	if (iommufd_should_fail())
+		rc = -ENOMEM;
+	else
+		rc = xa_alloc(&ictx->objects, &obj->id, XA_ZERO_ENTRY,
+			      xa_limit_31b, GFP_KERNEL_ACCOUNT);
+	if (rc) {
+		iommufd_object_free_mem(obj);
+		return ERR_PTR(rc);
+	}
+	return obj;
+}
+
+/**
+ * iommufd_object_finalize() - make a fully built object visible
+ * @ictx: context owning the object
+ * @obj: object from _iommufd_object_alloc()
+ *
+ * After this the object can be looked up and destroyed by ID, so the caller
+ * must not touch it again without holding a reference.
+ */
+void iommufd_object_finalize(struct iommufd_ctx *ictx,
+			     struct iommufd_object *obj)
+{
+	void *old;
+
+	/* The slot exists already, so this cannot allocate or fail */
+	old = xa_store(&ictx->objects, obj->id, obj, GFP_KERNEL);
+	WARN_ON(old);
+}
+
+/**
+ * iommufd_object_abort() - free an object that was never published
+ * @ictx: context owning the object
+ * @obj: object from _iommufd_object_alloc() holding no resources
+ */
+void iommufd_object_abort(struct iommufd_ctx *ictx, struct iommufd_object *obj)
+{
+	void *old;
+
+	old = xa_erase(&ictx->objects, obj->id);
+	WARN_ON(old);
+	iommufd_object_free_mem(obj);
+}
+
+/**
+ * iommufd_object_abort_and_destroy() - undo a partly built object
+ * @ictx: context owning the object
+ * @obj: unpublished object whose destroy op can undo whatever was set up
+ */
+void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
+				      struct iommufd_object *obj)
+{
+	iommufd_object_ops[obj->type].destroy(obj);
+	iommufd_object_abort(ictx, obj);
+}
+
+/**
+ * iommufd_get_object() - look up a published object for the current ioctl
+ * @ictx: context
+ * @id: user-supplied object ID
+ * @type: required type, or IOMMUFD_OBJ_ANY
+ *
+ * Return: the object with a shortterm reference (drop it with
+ * iommufd_put_object()), or ERR_PTR(-ENOENT) if @id names no published
+ * object of @type or the object is being destroyed.
+ */
+struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
+					  enum iommufd_object_type type)
+{
+	struct iommufd_object *obj;
+
+	if (iommufd_should_fail())
+		return ERR_PTR(-ENOENT);
+
+	xa_lock(&ictx->objects);
+	obj = xa_load(&ictx->objects, id);
+	if (!obj || (type != IOMMUFD_OBJ_ANY && obj->type != type) ||
+	    !refcount_inc_not_zero(&obj->shortterm_users))
+		obj = ERR_PTR(-ENOENT);
+	xa_unlock(&ictx->objects);
+	return obj;
+}
+
+/**
+ * iommufd_put_object() - drop the reference of iommufd_get_object()
+ * @ictx: context
+ * @obj: object
+ */
+void iommufd_put_object(struct iommufd_ctx *ictx, struct iommufd_object *obj)
+{
+	/* The table's own reference keeps this from reaching zero */
+	refcount_dec(&obj->shortterm_users);
+	if (wq_has_sleeper(&ictx->destroy_wait))
+		wake_up_interruptible_all(&ictx->destroy_wait);
+}
+
+/*
+ * Unpublish @id if nothing but the table uses it. Both counts drop from one
+ * to zero under the xarray lock, which is also what every lookup takes, so
+ * no new user can appear once this succeeded and exactly one of two racing
+ * destroys wins.
+ */
+static struct iommufd_object *iommufd_object_remove(struct iommufd_ctx *ictx,
+						    u32 id)
+{
+	struct iommufd_object *obj;
+	XA_STATE(xas, &ictx->objects, id);
+
+	xa_lock(&ictx->objects);
+	obj = xas_load(&xas);
+	if (xa_is_zero(obj) || !obj) {
+		obj = ERR_PTR(-ENOENT);
+		goto out_unlock;
+	}
+	if (!refcount_dec_if_one(&obj->shortterm_users)) {
+		obj = ERR_PTR(-EBUSY);
+		goto out_unlock;
+	}
+	if (!refcount_dec_if_one(&obj->users)) {
+		/* Nobody can take a shortterm reference while we hold the lock */
+		refcount_set(&obj->shortterm_users, 1);
+		obj = ERR_PTR(-EBUSY);
+		goto out_unlock;
+	}
+	xas_store(&xas, NULL);
+out_unlock:
+	xa_unlock(&ictx->objects);
+	return obj;
+}
+
+static void iommufd_object_free(struct iommufd_object *obj)
+{
+	iommufd_object_ops[obj->type].destroy(obj);
+	iommufd_object_free_mem(obj);
+}
+
+static int iommufd_destroy(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_destroy *cmd = ucmd->cmd;
+	struct iommufd_object *obj;
+
+	obj = iommufd_object_remove(ucmd->ictx, cmd->id);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	iommufd_object_free(obj);
+	return 0;
+}
+
+static int iommufd_option_rlimit_mode(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_option *cmd = ucmd->cmd;
+	struct iommufd_ctx *ictx = ucmd->ictx;
+	int rc = 0;
+
+	if (cmd->object_id)
+		return -EOPNOTSUPP;
+
+	if (cmd->op == IOMMU_OPTION_OP_GET) {
+		cmd->val64 = ictx->account_mode == IOMMUFD_ACCOUNT_MM;
+		return 0;
+	}
+	if (cmd->op != IOMMU_OPTION_OP_SET)
+		return -EOPNOTSUPP;
+
+	if (!capable(CAP_SYS_RESOURCE))
+		return -EPERM;
+
+	/*
+	 * Every object, even one still being built, occupies a slot, and slots
+	 * are only reserved under this lock: no object can miss the change.
+	 */
+	xa_lock(&ictx->objects);
+	if (!xa_empty(&ictx->objects))
+		rc = -EBUSY;
+	else if (cmd->val64 == 0)
+		ictx->account_mode = IOMMUFD_ACCOUNT_USER;
+	else if (cmd->val64 == 1)
+		ictx->account_mode = IOMMUFD_ACCOUNT_MM;
+	else
+		rc = -EINVAL;
+	xa_unlock(&ictx->objects);
+	return rc;
+}
+
+static int iommufd_option(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_option *cmd = ucmd->cmd;
+	int rc;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+
+	switch (cmd->option_id) {
+	case IOMMU_OPTION_RLIMIT_MODE:
+		rc = iommufd_option_rlimit_mode(ucmd);
+		break;
+	case IOMMU_OPTION_HUGE_PAGES:
+		rc = iommufd_ioas_option(ucmd);
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+	if (rc)
+		return rc;
+
+	/* Only val64 is written back, for SET as well as GET */
+	if (copy_to_user(ucmd->ubuffer + offsetof(struct iommu_option, val64),
+			 &cmd->val64, sizeof(cmd->val64)))
+		return -EFAULT;
+	return 0;
+}
+
+/* Big enough for every command's struct; checked by IOCTL_OP() */
+union ucmd_buffer {
+	struct iommu_destroy destroy;
+	struct iommu_fault_alloc fault;
+	struct iommu_hw_info info;
+	struct iommu_hwpt_alloc hwpt;
+	struct iommu_hwpt_get_dirty_bitmap get_dirty_bitmap;
+	struct iommu_hwpt_invalidate cache;
+	struct iommu_hwpt_set_dirty_tracking set_dirty_tracking;
+	struct iommu_ioas_alloc alloc;
+	struct iommu_ioas_allow_iovas allow_iovas;
+	struct iommu_ioas_copy ioas_copy;
+	struct iommu_ioas_iova_ranges iova_ranges;
+	struct iommu_ioas_map map;
+	struct iommu_ioas_unmap unmap;
+	struct iommu_option option;
+	struct iommu_vfio_ioas vfio_ioas;
+#ifdef IOMMUFD_TEST
+	struct iommu_test_cmd test;
+#endif
+};
+
+struct iommufd_ioctl_op {
+	unsigned int size;
+	unsigned int min_size;
+	unsigned int ioctl_num;
+	int (*execute)(struct iommufd_ucmd *ucmd);
+};
+
+/*
+ * One slot per command number. A slot with no handler is a command of the
+ * 6.12 ABI that this module does not implement yet: ENOTTY, as for numbers
+ * outside the ABI. min_size is the end of the last field every caller must
+ * supply; fields after it were added later and read as zero when absent.
+ */
+#define IOCTL_OP(_ioctl, _fn, _struct, _last)                                  \
+	[_IOC_NR(_ioctl) - IOMMUFD_CMD_BASE] = {                               \
+		.size = sizeof(_struct) +                                      \
+			BUILD_BUG_ON_ZERO(sizeof(union ucmd_buffer) <          \
+					  sizeof(_struct)),                    \
+		.min_size = offsetofend(_struct, _last),                       \
+		.ioctl_num = _ioctl,                                           \
+		.execute = _fn,                                                \
+	}
+static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
+	IOCTL_OP(IOMMU_DESTROY, iommufd_destroy, struct iommu_destroy, id),
+	IOCTL_OP(IOMMU_FAULT_QUEUE_ALLOC, NULL, struct iommu_fault_alloc,
+		 out_fault_fd),
+	IOCTL_OP(IOMMU_GET_HW_INFO, NULL, struct iommu_hw_info, __reserved),
+	IOCTL_OP(IOMMU_HWPT_ALLOC, NULL, struct iommu_hwpt_alloc, __reserved),
+	IOCTL_OP(IOMMU_HWPT_GET_DIRTY_BITMAP, NULL,
+		 struct iommu_hwpt_get_dirty_bitmap, data),
+	IOCTL_OP(IOMMU_HWPT_INVALIDATE, NULL, struct iommu_hwpt_invalidate,
+		 __reserved),
+	IOCTL_OP(IOMMU_HWPT_SET_DIRTY_TRACKING, NULL,
+		 struct iommu_hwpt_set_dirty_tracking, __reserved),
+	IOCTL_OP(IOMMU_IOAS_ALLOC, iommufd_ioas_alloc_ioctl,
+		 struct iommu_ioas_alloc, out_ioas_id),
+	IOCTL_OP(IOMMU_IOAS_ALLOW_IOVAS, NULL, struct iommu_ioas_allow_iovas,
+		 allowed_iovas),
+	IOCTL_OP(IOMMU_IOAS_COPY, NULL, struct iommu_ioas_copy, src_iova),
+	IOCTL_OP(IOMMU_IOAS_IOVA_RANGES, NULL, struct iommu_ioas_iova_ranges,
+		 out_iova_alignment),
+	IOCTL_OP(IOMMU_IOAS_MAP, NULL, struct iommu_ioas_map, iova),
+	IOCTL_OP(IOMMU_IOAS_UNMAP, NULL, struct iommu_ioas_unmap, length),
+	IOCTL_OP(IOMMU_OPTION, iommufd_option, struct iommu_option, val64),
+	IOCTL_OP(IOMMU_VFIO_IOAS, iommufd_vfio_ioas, struct iommu_vfio_ioas,
+		 __reserved),
+#ifdef IOMMUFD_TEST
+	IOCTL_OP(IOMMU_TEST_CMD, iommufd_test, struct iommu_test_cmd, last),
+#endif
+};
+
+static long iommufd_fops_ioctl(struct file *filp, unsigned int cmd,
+			       unsigned long arg)
+{
+	struct iommufd_ctx *ictx = filp->private_data;
+	const struct iommufd_ioctl_op *op;
+	struct iommufd_ucmd ucmd = {};
+	union ucmd_buffer buf;
+	unsigned int nr;
+	int rc;
+
+	/* Numbers outside the table belong to the VFIO type1 compat layer */
+	nr = _IOC_NR(cmd);
+	if (nr < IOMMUFD_CMD_BASE ||
+	    nr - IOMMUFD_CMD_BASE >= ARRAY_SIZE(iommufd_ioctl_ops))
+		return iommufd_vfio_ioctl(ictx, cmd, arg);
+
+	/* The size is read before the command is checked: bad pointers fault */
+	ucmd.ictx = ictx;
+	ucmd.ubuffer = (void __user *)arg;
+	rc = get_user(ucmd.user_size, (u32 __user *)ucmd.ubuffer);
+	if (rc)
+		return rc;
+
+	op = &iommufd_ioctl_ops[nr - IOMMUFD_CMD_BASE];
+	if (op->ioctl_num != cmd || !op->execute)
+		return -ENOTTY;
+	if (ucmd.user_size < op->min_size)
+		return -EINVAL;
+
+	ucmd.cmd = &buf;
+	rc = copy_struct_from_user(ucmd.cmd, op->size, ucmd.ubuffer,
+				   ucmd.user_size);
+	if (rc)
+		return rc;
+	return op->execute(&ucmd);
+}
+
+static int iommufd_fops_open(struct inode *inode, struct file *filp)
+{
+	struct iommufd_ctx *ictx;
+
+	ictx = kzalloc(sizeof(*ictx), GFP_KERNEL_ACCOUNT);
+	if (!ictx)
+		return -ENOMEM;
+
+	xa_init_flags(&ictx->objects, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
+	init_waitqueue_head(&ictx->destroy_wait);
+	mutex_init(&ictx->compat_lock);
+	ictx->account_mode = IOMMUFD_ACCOUNT_USER;
+	ictx->file = filp;
+	filp->private_data = ictx;
+	return 0;
+}
+
+/*
+ * Destroy every object that nothing else depends on, and repeat until the
+ * table is empty. The dependency graph is acyclic, so each pass makes
+ * progress unless a users count is wrong.
+ */
+static void iommufd_destroy_all(struct iommufd_ctx *ictx)
+{
+	struct iommufd_object *obj;
+	unsigned long index;
+	bool progress;
+
+	do {
+		progress = false;
+		xa_for_each(&ictx->objects, index, obj) {
+			if (!refcount_dec_if_one(&obj->users))
+				continue;
+			progress = true;
+			xa_erase(&ictx->objects, index);
+			iommufd_object_free(obj);
+		}
+	} while (progress);
+
+	if (xa_empty(&ictx->objects))
+		return;
+
+	/*
+	 * A users count is leaked. Report it, then destroy the rest newest
+	 * first (a dependent is created after what it depends on) rather than
+	 * leak memory and pins behind a context nobody can reach any more.
+	 */
+	WARN(1, "iommufd: objects left with users at release\n");
+	for (;;) {
+		unsigned long newest = 0;
+
+		xa_for_each(&ictx->objects, index, obj)
+			newest = index;
+		if (!newest)
+			break;
+		obj = xa_erase(&ictx->objects, newest);
+		iommufd_object_free(obj);
+	}
+}
+
+static int iommufd_fops_release(struct inode *inode, struct file *filp)
+{
+	struct iommufd_ctx *ictx = filp->private_data;
+
+	iommufd_destroy_all(ictx);
+	xa_destroy(&ictx->objects);
+	mutex_destroy(&ictx->compat_lock);
+	kfree(ictx);
+	return 0;
+}
+
+static const struct file_operations iommufd_fops = {
+	.owner = THIS_MODULE,
+	.open = iommufd_fops_open,
+	.release = iommufd_fops_release,
+	.unlocked_ioctl = iommufd_fops_ioctl,
+};
+
+/**
+ * iommufd_ctx_get() - take a reference on an iommufd context
+ * @ictx: context the caller already holds a reference on
+ *
+ * The context, and every object in it, stays alive until the matching
+ * iommufd_ctx_put(), even if userspace closes all its file descriptors.
+ */
+void iommufd_ctx_get(struct iommufd_ctx *ictx)
+{
+	get_file(ictx->file);
+}
+IOMMUFD_EXPORT_SYMBOL(iommufd_ctx_get);
+
+/**
+ * iommufd_ctx_from_file() - get the iommufd context behind a file
+ * @file: a file the caller holds a reference on, e.g. from fget()
+ *
+ * The caller keeps its own reference on @file; the returned context carries
+ * a new reference that must be dropped with iommufd_ctx_put().
+ *
+ * Return: the context, or ERR_PTR(-EBADFD) if @file is not /dev/iommu.
+ */
+struct iommufd_ctx *iommufd_ctx_from_file(struct file *file)
+{
+	struct iommufd_ctx *ictx;
+
+	if (file->f_op != &iommufd_fops)
+		return ERR_PTR(-EBADFD);
+	ictx = file->private_data;
+	iommufd_ctx_get(ictx);
+	return ictx;
+}
+IOMMUFD_EXPORT_SYMBOL(iommufd_ctx_from_file);
+
+/**
+ * iommufd_ctx_put() - drop a reference on an iommufd context
+ * @ictx: context from iommufd_ctx_get() or iommufd_ctx_from_file()
+ *
+ * Dropping the last reference destroys every object of the context.
+ */
+void iommufd_ctx_put(struct iommufd_ctx *ictx)
+{
+	fput(ictx->file);
+}
+IOMMUFD_EXPORT_SYMBOL(iommufd_ctx_put);
+
+static struct miscdevice iommufd_misc_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "iommu",
+	.fops = &iommufd_fops,
+	.nodename = "iommu",
+	.mode = 0660,
+};
+
+static int __init iommufd_init(void)
+{
+	return misc_register(&iommufd_misc_dev);
+}
+
+static void __exit iommufd_exit(void)
+{
+	misc_deregister(&iommufd_misc_dev);
+}
+
+module_init(iommufd_init);
+module_exit(iommufd_exit);
+
+MODULE_DESCRIPTION("IOMMUFD: userspace control of IOMMU IO page tables");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(IOMMUFD_VERSION);
+MODULE_ALIAS_MISCDEV(MISC_DYNAMIC_MINOR);
+MODULE_ALIAS("devname:iommu");

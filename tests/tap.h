@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Minimal TAP producer and helpers shared by the in-VM test programs.
+ *
+ * Each program prints "ok N - ..." / "not ok N - ..." lines and a trailing
+ * plan, and exits non-zero if any check failed, so the guest runner also
+ * notices a program that died half way.
+ */
+#ifndef IOMMUFD_TESTS_TAP_H
+#define IOMMUFD_TESTS_TAP_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static int tap_count;
+static int tap_failures;
+
+static inline void tap_vresult(int pass, const char *file, int line,
+			       const char *fmt, va_list ap)
+{
+	__atomic_fetch_add(&tap_count, 1, __ATOMIC_RELAXED);
+	flockfile(stdout);
+	printf("%sok %d - ", pass ? "" : "not ", tap_count);
+	vprintf(fmt, ap);
+	if (!pass)
+		printf(" # at %s:%d", file, line);
+	printf("\n");
+	funlockfile(stdout);
+	fflush(stdout);
+	if (!pass)
+		__atomic_fetch_add(&tap_failures, 1, __ATOMIC_RELAXED);
+}
+
+static inline int tap_result(int pass, const char *file, int line,
+			     const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tap_vresult(pass, file, line, fmt, ap);
+	va_end(ap);
+	return pass;
+}
+
+#define ok(cond, ...) tap_result(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
+
+static inline void diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("# ");
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	fflush(stdout);
+}
+
+/* Print the plan and exit with the overall status */
+static inline int tap_done(void)
+{
+	printf("1..%d\n", tap_count);
+	fflush(stdout);
+	return tap_failures ? 1 : 0;
+}
+
+/* Stop the program: for set-up failures after which no check makes sense */
+#define tap_bail(...)                                                          \
+	do {                                                                   \
+		printf("Bail out! ");                                          \
+		printf(__VA_ARGS__);                                           \
+		printf(" (%s:%d, errno %d)\n", __FILE__, __LINE__, errno);     \
+		fflush(stdout);                                                \
+		exit(2);                                                       \
+	} while (0)
+
+/* ioctl() returning 0 or the errno, never -1 */
+static inline int ioctl_err(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? errno : 0;
+}
+
+#define ok_errno(got, want, ...)                                               \
+	({                                                                     \
+		int __got = (got), __want = (want);                            \
+		if (!ok(__got == __want, __VA_ARGS__))                         \
+			diag("  got %d (%s), want %d (%s)", __got,             \
+			     strerror(__got), __want, strerror(__want));       \
+		__got == __want;                                               \
+	})
+
+static inline int open_iommufd(void)
+{
+	int fd = open("/dev/iommu", O_RDWR);
+
+	if (fd < 0)
+		tap_bail("open /dev/iommu");
+	return fd;
+}
+
+/* Test builds of the module have these parameters; -1 if absent */
+static inline long module_param_read(const char *name)
+{
+	char path[128], buf[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/iommufd/parameters/%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return strtol(buf, NULL, 0);
+}
+
+static inline int module_param_write(const char *name, long val)
+{
+	char path[128], buf[32];
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/sys/module/iommufd/parameters/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	n = snprintf(buf, sizeof(buf), "%ld\n", val);
+	n = write(fd, buf, n) == n ? 0 : -1;
+	close(fd);
+	return n;
+}
+
+static inline int is_test_build(void)
+{
+	return access("/sys/module/iommufd/parameters/fail_nth", F_OK) == 0;
+}
+
+static inline long objects_alive(void)
+{
+	return module_param_read("objects_alive");
+}
+
+/* Two pages: the first read-write, the second unmapped */
+static inline char *page_before_hole(void)
+{
+	long psz = sysconf(_SC_PAGESIZE);
+	char *p = mmap(NULL, 2 * psz, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		tap_bail("mmap");
+	munmap(p + psz, psz);
+	memset(p, 0, psz);
+	return p;
+}
+
+#endif
