@@ -15,15 +15,17 @@ TEST ?= 0
 VERSION := $(shell sed -n 's/^\#define IOMMUFD_VERSION "\(.*\)"/\1/p' src/version.h)
 
 ifdef KDIR
-KERNELS := $(shell $(MAKE) -s -C $(KDIR) kernelrelease)
+# The release the headers were built for (Debian's kernel.release differs)
+KERNELS := $(or $(KVER),$(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h))
 kdir = $(KDIR)
 else
 KERNELS ?= $(shell scripts/kernels.sh)
 kdir = /lib/modules/$(1)/build
 endif
 
-suffix = $(if $(filter 1,$(2)),-test)
-moddir = $(BUILD)/$(1)$(call suffix,$(1),$(2))
+build_suffix = $(if $(filter 1,$(2)),-test)
+moddir = $(BUILD)/$(1)$(call build_suffix,$(1),$(2))
 
 TESTS := dispatch objects stress consumer
 TEST_BINS := $(addprefix $(BUILD)/tests/,$(TESTS))

@@ -14,13 +14,14 @@
 
 #include "compat_probed.h"
 
-/* Namespaced exports: bare token until 6.13, string literal after */
+/*
+ * The symbol namespace of our exports, for EXPORT_SYMBOL_NS_GPL() and
+ * MODULE_IMPORT_NS(): a bare token until 6.13, a string literal after.
+ */
 #ifdef HAVE_MODULE_NS_TOKEN
-#define IOMMUFD_EXPORT_SYMBOL(sym) EXPORT_SYMBOL_NS_GPL(sym, IOMMUFD)
-#define IOMMUFD_IMPORT_NS() MODULE_IMPORT_NS(IOMMUFD)
+#define IOMMUFD_NS IOMMUFD
 #else
-#define IOMMUFD_EXPORT_SYMBOL(sym) EXPORT_SYMBOL_NS_GPL(sym, "IOMMUFD")
-#define IOMMUFD_IMPORT_NS() MODULE_IMPORT_NS("IOMMUFD")
+#define IOMMUFD_NS "IOMMUFD"
 #endif
 
 #endif

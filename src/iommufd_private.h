@@ -92,6 +92,8 @@ struct iommufd_ucmd {
  *
  * Writes min(user size, @cmd_len) bytes from offset 0: an older, shorter
  * struct gets the part it knows, a newer, longer one keeps its tail.
+ *
+ * Return: 0, or -EFAULT if the user memory cannot be written.
  */
 static inline int iommufd_ucmd_respond(struct iommufd_ucmd *ucmd,
 				       size_t cmd_len)
@@ -115,15 +117,17 @@ void iommufd_object_abort(struct iommufd_ctx *ictx, struct iommufd_object *obj);
 void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
 				      struct iommufd_object *obj);
 
-/* The embedded struct iommufd_object must come first, see _alloc() */
-#define iommufd_object_alloc(ictx, ptr, type)                                  \
-	container_of(_iommufd_object_alloc(                                    \
-			     ictx,                                             \
-			     sizeof(*(ptr)) +                                  \
-				     BUILD_BUG_ON_ZERO(offsetof(typeof(*(ptr)), \
-								obj) != 0),    \
-			     type),                                            \
-		     typeof(*(ptr)), obj)
+/*
+ * Allocate a @type (e.g. struct iommufd_ioas) whose embedded struct
+ * iommufd_object must come first, so an ERR_PTR passes through container_of().
+ */
+#define iommufd_object_alloc(ictx, type, obj_type)                             \
+	container_of(_iommufd_object_alloc(ictx,                               \
+					   sizeof(type) +                      \
+						   BUILD_BUG_ON_ZERO(          \
+							   offsetof(type, obj)), \
+					   obj_type),                          \
+		     type, obj)
 
 /*
  * Test builds can make allocation points fail on demand (Debian's kernels

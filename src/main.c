@@ -303,15 +303,16 @@ union ucmd_buffer {
 struct iommufd_ioctl_op {
 	unsigned int size;
 	unsigned int min_size;
-	unsigned int ioctl_num;
 	int (*execute)(struct iommufd_ucmd *ucmd);
 };
 
 /*
- * One slot per command number. A slot with no handler is a command of the
- * 6.12 ABI that this module does not implement yet: ENOTTY, as for numbers
- * outside the ABI. min_size is the end of the last field every caller must
- * supply; fields after it were added later and read as zero when absent.
+ * One slot per command number. Every iommufd command is _IO(';', nr), so the
+ * number alone names the slot and the full value is checked against that.
+ * A slot with no handler is a command of the 6.12 ABI that this module does
+ * not implement yet: ENOTTY, as for numbers outside the ABI. min_size is the
+ * end of the last field every caller must supply; fields after it were added
+ * later and read as zero when absent.
  */
 #define IOCTL_OP(_ioctl, _fn, _struct, _last)                                  \
 	[_IOC_NR(_ioctl) - IOMMUFD_CMD_BASE] = {                               \
@@ -319,7 +320,6 @@ struct iommufd_ioctl_op {
 			BUILD_BUG_ON_ZERO(sizeof(union ucmd_buffer) <          \
 					  sizeof(_struct)),                    \
 		.min_size = offsetofend(_struct, _last),                       \
-		.ioctl_num = _ioctl,                                           \
 		.execute = _fn,                                                \
 	}
 static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
@@ -375,7 +375,7 @@ static long iommufd_fops_ioctl(struct file *filp, unsigned int cmd,
 		return rc;
 
 	op = &iommufd_ioctl_ops[nr - IOMMUFD_CMD_BASE];
-	if (op->ioctl_num != cmd || !op->execute)
+	if (cmd != _IO(IOMMUFD_TYPE, nr) || !op->execute)
 		return -ENOTTY;
 	if (ucmd.user_size < op->min_size)
 		return -EINVAL;
@@ -477,7 +477,7 @@ void iommufd_ctx_get(struct iommufd_ctx *ictx)
 {
 	get_file(ictx->file);
 }
-IOMMUFD_EXPORT_SYMBOL(iommufd_ctx_get);
+EXPORT_SYMBOL_NS_GPL(iommufd_ctx_get, IOMMUFD_NS);
 
 /**
  * iommufd_ctx_from_file() - get the iommufd context behind a file
@@ -498,7 +498,7 @@ struct iommufd_ctx *iommufd_ctx_from_file(struct file *file)
 	iommufd_ctx_get(ictx);
 	return ictx;
 }
-IOMMUFD_EXPORT_SYMBOL(iommufd_ctx_from_file);
+EXPORT_SYMBOL_NS_GPL(iommufd_ctx_from_file, IOMMUFD_NS);
 
 /**
  * iommufd_ctx_put() - drop a reference on an iommufd context
@@ -510,7 +510,7 @@ void iommufd_ctx_put(struct iommufd_ctx *ictx)
 {
 	fput(ictx->file);
 }
-IOMMUFD_EXPORT_SYMBOL(iommufd_ctx_put);
+EXPORT_SYMBOL_NS_GPL(iommufd_ctx_put, IOMMUFD_NS);
 
 static struct miscdevice iommufd_misc_dev = {
 	.minor = MISC_DYNAMIC_MINOR,

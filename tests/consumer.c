@@ -13,7 +13,7 @@
 #include "consumer/consumer_uapi.h"
 #include "tap.h"
 
-static long refcnt(void)
+static long module_refcount(void)
 {
 	char buf[32] = "";
 	int fd = open("/sys/module/iommufd/refcnt", O_RDONLY);
@@ -44,11 +44,11 @@ int main(void)
 
 	if (cfd < 0)
 		tap_bail("open /dev/iommufd_test_consumer");
-	base = refcnt();
+	base = module_refcount();
 	alive = objects_alive();
 
 	fd = open_iommufd();
-	ok(refcnt() == base + 1, "an open /dev/iommu holds the module");
+	ok(module_refcount() == base + 1, "an open /dev/iommu holds the module");
 	ok_errno(check_fd(cfd, fd), 0, "iommufd_ctx_from_file() on /dev/iommu");
 
 	other = open("/dev/null", O_RDONLY);
@@ -71,13 +71,13 @@ int main(void)
 	ok_errno(ioctl_err(cfd, CONSUMER_HOLD_FD, &fd), EBUSY,
 		 "a second hold is refused by the consumer");
 	close(fd);
-	ok(refcnt() == base + 1,
+	ok(module_refcount() == base + 1,
 	   "after close() the held context is still alive");
 	if (alive >= 0)
 		ok(objects_alive() == alive + 2, "and so are its objects");
 	ok_errno(ioctl_err(cfd, CONSUMER_DROP, NULL), 0,
 		 "consumer drops both references");
-	ok(refcnt() == base, "the last put released the context");
+	ok(module_refcount() == base, "the last put released the context");
 	if (alive >= 0)
 		ok(objects_alive() == alive, "and destroyed its objects");
 	ok_errno(ioctl_err(cfd, CONSUMER_DROP, NULL), ENOENT,
@@ -89,7 +89,7 @@ int main(void)
 	ok_errno(ioctl_err(cfd, CONSUMER_HOLD_FD, &fd), 0, "hold it");
 	close(fd);
 	close(cfd);
-	ok(refcnt() == base, "closing the consumer released the context");
+	ok(module_refcount() == base, "closing the consumer released the context");
 	if (alive >= 0)
 		ok(objects_alive() == alive, "and its objects");
 	return tap_done();

@@ -143,7 +143,7 @@ static void check_unknown_numbers(char *page)
 					    0x90, 0x94, 0x9f, 0xa1, 0xff };
 	unsigned int i;
 
-	for (i = 0; i != sizeof(nrs) / sizeof(nrs[0]); i++) {
+	for (i = 0; i != ARRAY_SIZE(nrs); i++) {
 		struct cmd c = { .num = _IO(';', nrs[i]) };
 		/* Inside the table's range the size is read first */
 		int in_table = test_build && nrs[i] >= 0x80 && nrs[i] < 0xa0;
@@ -211,7 +211,7 @@ int main(void)
 	test_build = is_test_build();
 	diag("dispatch rules, %s build", test_build ? "test" : "production");
 
-	for (i = 0; i != sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i != ARRAY_SIZE(cmds); i++)
 		check_cmd(&cmds[i], page);
 	check_unknown_numbers(page);
 	check_write_back(page);

@@ -8,11 +8,13 @@
 cd /payload || exit 1
 
 fails=0
+steps=0
 
 # step DESCRIPTION COMMAND...: one TAP line for a shell command
 step() {
 	desc=$1
 	shift
+	steps=$((steps + 1))
 	if "$@" >/tmp/step.out 2>&1; then
 		echo "ok - $desc"
 	else
@@ -29,6 +31,7 @@ run() {
 	rc=$?
 	if [ $rc -ne 0 ]; then
 		echo "not ok - $1 exited with status $rc"
+		steps=$((steps + 1))
 		fails=$((fails + 1))
 	fi
 }
@@ -68,4 +71,6 @@ step "rmmod iommufd_test_consumer" rmmod iommufd_test_consumer
 step "no object alive after all tests" alive_is_zero
 step "rmmod test iommufd (no leaked reference)" rmmod iommufd
 
+# The plan of this script's own result lines; each program printed its own
+echo "1..$steps"
 [ $fails -eq 0 ]

@@ -18,6 +18,7 @@
 #include "consumer_uapi.h"
 
 struct consumer {
+	/* Protects held */
 	struct mutex lock;
 	struct iommufd_ctx *held;
 };
@@ -139,4 +140,4 @@ module_misc_device(consumer_misc);
 
 MODULE_DESCRIPTION("iommufd test-only consumer of the context API");
 MODULE_LICENSE("GPL");
-IOMMUFD_IMPORT_NS();
+MODULE_IMPORT_NS(IOMMUFD_NS);
