@@ -27,7 +27,7 @@ endif
 build_suffix = $(if $(filter 1,$(2)),-test)
 moddir = $(BUILD)/$(1)$(call build_suffix,$(1),$(2))
 
-TESTS := dispatch objects stress consumer
+TESTS := dispatch objects ioas vfio stress consumer
 TEST_BINS := $(addprefix $(BUILD)/tests/,$(TESTS))
 TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Wno-missing-field-initializers \
 	-Werror -static -pthread \
@@ -48,7 +48,7 @@ modules:
 test-modules:
 	@$(MAKE) --no-print-directory modules TEST=1
 
-$(BUILD)/tests/%: tests/%.c tests/tap.h include/uapi/linux/iommufd.h \
+$(BUILD)/tests/%: tests/%.c tests/tap.h tests/utils.h include/uapi/linux/iommufd.h \
 		include/uapi/linux/iommufd_test.h tests/consumer/consumer_uapi.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $<

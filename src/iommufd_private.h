@@ -35,6 +35,7 @@
 #include <linux/xarray.h>
 
 #include "compat.h"
+#include "io_pagetable.h"
 
 struct iommufd_ioas;
 
@@ -106,6 +107,7 @@ static inline int iommufd_ucmd_respond(struct iommufd_ucmd *ucmd,
 
 struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
 					  enum iommufd_object_type type);
+bool iommufd_lock_obj(struct iommufd_ctx *ictx, struct iommufd_object *obj);
 void iommufd_put_object(struct iommufd_ctx *ictx, struct iommufd_object *obj);
 
 struct iommufd_object *_iommufd_object_alloc(struct iommufd_ctx *ictx,
@@ -151,8 +153,7 @@ static inline void iommufd_test_object_count(int delta)
 struct iommufd_ioas {
 	struct iommufd_object obj;
 	struct iommufd_ctx *ictx;
-	/* IOMMU_OPTION_HUGE_PAGES; the IO page table arrives with mapping */
-	bool disable_large_pages;
+	struct io_pagetable iopt;
 };
 
 static inline struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx,
@@ -164,17 +165,22 @@ static inline struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx,
 
 int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd);
 void iommufd_ioas_destroy(struct iommufd_object *obj);
+int iommufd_ioas_iova_ranges_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_allow_iovas_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_map_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_copy_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_unmap_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_option(struct iommufd_ucmd *ucmd);
 
 /* vfio_compat.c */
-int iommufd_vfio_ioas(struct iommufd_ucmd *ucmd);
+int iommufd_vfio_ioas_ioctl(struct iommufd_ucmd *ucmd);
 void iommufd_vfio_ioas_forget(struct iommufd_ioas *ioas);
 long iommufd_vfio_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
 			unsigned long arg);
 
 /* selftest.c, test builds only */
 #ifdef IOMMUFD_TEST
-int iommufd_test(struct iommufd_ucmd *ucmd);
+int iommufd_test_ioctl(struct iommufd_ucmd *ucmd);
 #endif
 
 #endif

@@ -33,7 +33,7 @@
 #include <uapi/linux/iommufd_test.h>
 #endif
 
-static const struct iommufd_object_ops iommufd_object_ops[] = {
+static const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX] = {
 	[IOMMUFD_OBJ_IOAS] = {
 		.destroy = iommufd_ioas_destroy,
 	},
@@ -150,6 +150,24 @@ struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
 }
 
 /**
+ * iommufd_lock_obj() - take a shortterm reference on an object in hand
+ * @ictx: context
+ * @obj: object the caller knows to be allocated (e.g. under a lock that
+ *	its destroy op also takes)
+ *
+ * Return: false if the object is being destroyed.
+ */
+bool iommufd_lock_obj(struct iommufd_ctx *ictx, struct iommufd_object *obj)
+{
+	bool ret;
+
+	xa_lock(&ictx->objects);
+	ret = refcount_inc_not_zero(&obj->shortterm_users);
+	xa_unlock(&ictx->objects);
+	return ret;
+}
+
+/**
  * iommufd_put_object() - drop the reference of iommufd_get_object()
  * @ictx: context
  * @obj: object
@@ -159,7 +177,7 @@ void iommufd_put_object(struct iommufd_ctx *ictx, struct iommufd_object *obj)
 	/* The table's own reference keeps this from reaching zero */
 	refcount_dec(&obj->shortterm_users);
 	if (wq_has_sleeper(&ictx->destroy_wait))
-		wake_up_interruptible_all(&ictx->destroy_wait);
+		wake_up_all(&ictx->destroy_wait);
 }
 
 /*
@@ -190,7 +208,12 @@ static struct iommufd_object *iommufd_object_remove(struct iommufd_ctx *ictx,
 		obj = ERR_PTR(-EBUSY);
 		goto out_unlock;
 	}
-	xas_store(&xas, NULL);
+	/*
+	 * Unpublish but keep the ID reserved until the teardown is over, so it
+	 * cannot name a new object while the old one is still being taken
+	 * apart (e.g. before the compat IOAS pointer is cleared).
+	 */
+	xas_store(&xas, XA_ZERO_ENTRY);
 out_unlock:
 	xa_unlock(&ictx->objects);
 	return obj;
@@ -202,15 +225,18 @@ static void iommufd_object_free(struct iommufd_object *obj)
 	iommufd_object_free_mem(obj);
 }
 
-static int iommufd_destroy(struct iommufd_ucmd *ucmd)
+static int iommufd_destroy_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_destroy *cmd = ucmd->cmd;
 	struct iommufd_object *obj;
+	u32 id;
 
 	obj = iommufd_object_remove(ucmd->ictx, cmd->id);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
+	id = obj->id;
 	iommufd_object_free(obj);
+	xa_erase(&ucmd->ictx->objects, id);
 	return 0;
 }
 
@@ -224,7 +250,7 @@ static int iommufd_option_rlimit_mode(struct iommufd_ucmd *ucmd)
 		return -EOPNOTSUPP;
 
 	if (cmd->op == IOMMU_OPTION_OP_GET) {
-		cmd->val64 = ictx->account_mode == IOMMUFD_ACCOUNT_MM;
+		cmd->val64 = READ_ONCE(ictx->account_mode) == IOMMUFD_ACCOUNT_MM;
 		return 0;
 	}
 	if (cmd->op != IOMMU_OPTION_OP_SET)
@@ -241,16 +267,16 @@ static int iommufd_option_rlimit_mode(struct iommufd_ucmd *ucmd)
 	if (!xa_empty(&ictx->objects))
 		rc = -EBUSY;
 	else if (cmd->val64 == 0)
-		ictx->account_mode = IOMMUFD_ACCOUNT_USER;
+		WRITE_ONCE(ictx->account_mode, IOMMUFD_ACCOUNT_USER);
 	else if (cmd->val64 == 1)
-		ictx->account_mode = IOMMUFD_ACCOUNT_MM;
+		WRITE_ONCE(ictx->account_mode, IOMMUFD_ACCOUNT_MM);
 	else
 		rc = -EINVAL;
 	xa_unlock(&ictx->objects);
 	return rc;
 }
 
-static int iommufd_option(struct iommufd_ucmd *ucmd)
+static int iommufd_option_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_option *cmd = ucmd->cmd;
 	int rc;
@@ -323,7 +349,7 @@ struct iommufd_ioctl_op {
 		.execute = _fn,                                                \
 	}
 static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
-	IOCTL_OP(IOMMU_DESTROY, iommufd_destroy, struct iommu_destroy, id),
+	IOCTL_OP(IOMMU_DESTROY, iommufd_destroy_ioctl, struct iommu_destroy, id),
 	IOCTL_OP(IOMMU_FAULT_QUEUE_ALLOC, NULL, struct iommu_fault_alloc,
 		 out_fault_fd),
 	IOCTL_OP(IOMMU_GET_HW_INFO, NULL, struct iommu_hw_info, __reserved),
@@ -336,18 +362,20 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 		 struct iommu_hwpt_set_dirty_tracking, __reserved),
 	IOCTL_OP(IOMMU_IOAS_ALLOC, iommufd_ioas_alloc_ioctl,
 		 struct iommu_ioas_alloc, out_ioas_id),
-	IOCTL_OP(IOMMU_IOAS_ALLOW_IOVAS, NULL, struct iommu_ioas_allow_iovas,
-		 allowed_iovas),
-	IOCTL_OP(IOMMU_IOAS_COPY, NULL, struct iommu_ioas_copy, src_iova),
-	IOCTL_OP(IOMMU_IOAS_IOVA_RANGES, NULL, struct iommu_ioas_iova_ranges,
-		 out_iova_alignment),
-	IOCTL_OP(IOMMU_IOAS_MAP, NULL, struct iommu_ioas_map, iova),
-	IOCTL_OP(IOMMU_IOAS_UNMAP, NULL, struct iommu_ioas_unmap, length),
-	IOCTL_OP(IOMMU_OPTION, iommufd_option, struct iommu_option, val64),
-	IOCTL_OP(IOMMU_VFIO_IOAS, iommufd_vfio_ioas, struct iommu_vfio_ioas,
+	IOCTL_OP(IOMMU_IOAS_ALLOW_IOVAS, iommufd_ioas_allow_iovas_ioctl,
+		 struct iommu_ioas_allow_iovas, allowed_iovas),
+	IOCTL_OP(IOMMU_IOAS_COPY, iommufd_ioas_copy_ioctl, struct iommu_ioas_copy,
+		 src_iova),
+	IOCTL_OP(IOMMU_IOAS_IOVA_RANGES, iommufd_ioas_iova_ranges_ioctl,
+		 struct iommu_ioas_iova_ranges, out_iova_alignment),
+	IOCTL_OP(IOMMU_IOAS_MAP, iommufd_ioas_map_ioctl, struct iommu_ioas_map, iova),
+	IOCTL_OP(IOMMU_IOAS_UNMAP, iommufd_ioas_unmap_ioctl, struct iommu_ioas_unmap,
+		 length),
+	IOCTL_OP(IOMMU_OPTION, iommufd_option_ioctl, struct iommu_option, val64),
+	IOCTL_OP(IOMMU_VFIO_IOAS, iommufd_vfio_ioas_ioctl, struct iommu_vfio_ioas,
 		 __reserved),
 #ifdef IOMMUFD_TEST
-	IOCTL_OP(IOMMU_TEST_CMD, iommufd_test, struct iommu_test_cmd, last),
+	IOCTL_OP(IOMMU_TEST_CMD, iommufd_test_ioctl, struct iommu_test_cmd, last),
 #endif
 };
 
@@ -422,8 +450,9 @@ static void iommufd_destroy_all(struct iommufd_ctx *ictx)
 			if (!refcount_dec_if_one(&obj->users))
 				continue;
 			progress = true;
-			xa_erase(&ictx->objects, index);
 			iommufd_object_free(obj);
+			xa_erase(&ictx->objects, index);
+			cond_resched();
 		}
 	} while (progress);
 
@@ -443,8 +472,9 @@ static void iommufd_destroy_all(struct iommufd_ctx *ictx)
 			newest = index;
 		if (!newest)
 			break;
-		obj = xa_erase(&ictx->objects, newest);
+		obj = xa_load(&ictx->objects, newest);
 		iommufd_object_free(obj);
+		xa_erase(&ictx->objects, newest);
 	}
 }
 
@@ -501,6 +531,30 @@ struct iommufd_ctx *iommufd_ctx_from_file(struct file *file)
 EXPORT_SYMBOL_NS_GPL(iommufd_ctx_from_file, IOMMUFD_NS);
 
 /**
+ * iommufd_ctx_from_fd() - get the iommufd context behind a file descriptor
+ * @fd: a file descriptor of the calling process
+ *
+ * Return: the context with a new reference (drop it with iommufd_ctx_put()),
+ * ERR_PTR(-EBADF) if @fd is not open, or ERR_PTR(-EBADFD) if it is not
+ * /dev/iommu.
+ */
+struct iommufd_ctx *iommufd_ctx_from_fd(int fd)
+{
+	struct file *file;
+
+	file = fget(fd);
+	if (!file)
+		return ERR_PTR(-EBADF);
+	if (file->f_op != &iommufd_fops) {
+		fput(file);
+		return ERR_PTR(-EBADFD);
+	}
+	/* Our file reference becomes the context reference */
+	return file->private_data;
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_ctx_from_fd, IOMMUFD_NS);
+
+/**
  * iommufd_ctx_put() - drop a reference on an iommufd context
  * @ictx: context from iommufd_ctx_get() or iommufd_ctx_from_file()
  *
@@ -536,5 +590,3 @@ module_exit(iommufd_exit);
 MODULE_DESCRIPTION("IOMMUFD: userspace control of IOMMU IO page tables");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(IOMMUFD_VERSION);
-MODULE_ALIAS_MISCDEV(MISC_DYNAMIC_MINOR);
-MODULE_ALIAS("devname:iommu");

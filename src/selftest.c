@@ -14,6 +14,7 @@
  */
 #include <linux/atomic.h>
 #include <linux/moduleparam.h>
+#include <linux/overflow.h>
 #include <uapi/linux/iommufd_test.h>
 
 #include "iommufd_private.h"
@@ -42,12 +43,38 @@ void iommufd_test_object_count(int delta)
 	atomic_add(delta, &objects_alive);
 }
 
-int iommufd_test(struct iommufd_ucmd *ucmd)
+/* Reserve IOVA with no owner: it stays until the IOAS is destroyed */
+static int iommufd_test_add_reserved(struct iommufd_ucmd *ucmd,
+				     unsigned int ioas_id, u64 start,
+				     u64 length)
+{
+	struct iommufd_ioas *ioas;
+	u64 last;
+	int rc;
+
+	if (!length)
+		return -EINVAL;
+	if (check_add_overflow(start, length - 1, &last))
+		return -EOVERFLOW;
+
+	ioas = iommufd_get_ioas(ucmd->ictx, ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	rc = iopt_reserve_iova(&ioas->iopt, start, last, NULL);
+	iommufd_put_object(ucmd->ictx, &ioas->obj);
+	return rc;
+}
+
+int iommufd_test_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_test_cmd *cmd = ucmd->cmd;
 
-	/* The mock IOMMU and its operations arrive with the IO page table */
+	/* The mock IOMMU and its other operations arrive with domains */
 	switch (cmd->op) {
+	case IOMMU_TEST_OP_ADD_RESERVED:
+		return iommufd_test_add_reserved(ucmd, cmd->id,
+						 cmd->add_reserved.start,
+						 cmd->add_reserved.length);
 	default:
 		return -EOPNOTSUPP;
 	}

@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * VFIO compatibility: the context's compat IOAS (IOMMU_VFIO_IOAS) and the
- * VFIO type1 container ioctls that userspace may issue on /dev/iommu.
+ * VFIO type1 container ioctls that userspace may issue on /dev/iommu
+ * (uapi.md §6), all operating on the compat IOAS.
  *
  * The compat IOAS is a plain pointer, not a reference: destroying that IOAS
- * clears it (iommufd_vfio_ioas_forget()). Both run under compat_lock, so a
- * reader holding the lock sees either a live IOAS or NULL.
+ * clears it (iommufd_vfio_ioas_forget()) under compat_lock before its ID is
+ * released. Users take a shortterm reference under compat_lock with
+ * iommufd_lock_obj(), which fails once a destroy has begun; so the lock
+ * order is compat_lock, then the objects xarray lock.
  */
+#include <linux/iommu.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
 #include <uapi/linux/iommufd.h>
+#include <uapi/linux/vfio.h>
 
 #include "iommufd_private.h"
 
@@ -16,33 +23,40 @@ void iommufd_vfio_ioas_forget(struct iommufd_ioas *ioas)
 {
 	struct iommufd_ctx *ictx = ioas->ictx;
 
-	/* An IOAS aborted before it was set up has no context yet */
-	if (!ictx)
-		return;
 	mutex_lock(&ictx->compat_lock);
 	if (ictx->vfio_ioas == ioas)
 		ictx->vfio_ioas = NULL;
 	mutex_unlock(&ictx->compat_lock);
 }
 
-int iommufd_vfio_ioas(struct iommufd_ucmd *ucmd)
+/* The compat IOAS with a shortterm reference, or -ENODEV */
+static struct iommufd_ioas *iommufd_get_compat_ioas(struct iommufd_ctx *ictx)
+{
+	struct iommufd_ioas *ioas = ERR_PTR(-ENODEV);
+
+	mutex_lock(&ictx->compat_lock);
+	if (ictx->vfio_ioas && iommufd_lock_obj(ictx, &ictx->vfio_ioas->obj))
+		ioas = ictx->vfio_ioas;
+	mutex_unlock(&ictx->compat_lock);
+	return ioas;
+}
+
+int iommufd_vfio_ioas_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_vfio_ioas *cmd = ucmd->cmd;
 	struct iommufd_ctx *ictx = ucmd->ictx;
 	struct iommufd_ioas *ioas;
-	u32 id;
 
 	if (cmd->__reserved)
 		return -EOPNOTSUPP;
 
 	switch (cmd->op) {
 	case IOMMU_VFIO_IOAS_GET:
-		mutex_lock(&ictx->compat_lock);
-		id = ictx->vfio_ioas ? ictx->vfio_ioas->obj.id : 0;
-		mutex_unlock(&ictx->compat_lock);
-		if (!id)
-			return -ENODEV;
-		cmd->ioas_id = id;
+		ioas = iommufd_get_compat_ioas(ictx);
+		if (IS_ERR(ioas))
+			return PTR_ERR(ioas);
+		cmd->ioas_id = ioas->obj.id;
+		iommufd_put_object(ictx, &ioas->obj);
 		return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 
 	case IOMMU_VFIO_IOAS_SET:
@@ -67,14 +81,282 @@ int iommufd_vfio_ioas(struct iommufd_ucmd *ucmd)
 	}
 }
 
+static int iommufd_vfio_check_extension(struct iommufd_ctx *ictx,
+					unsigned long type)
+{
+	struct iommufd_ioas *ioas;
+
+	switch (type) {
+	case VFIO_TYPE1_IOMMU:
+	case VFIO_TYPE1v2_IOMMU:
+	case VFIO_UNMAP_ALL:
+		return 1;
+	case VFIO_DMA_CC_IOMMU:
+		/* Every HW page table enforces coherency: there are none yet */
+		ioas = iommufd_get_compat_ioas(ictx);
+		if (IS_ERR(ioas))
+			return PTR_ERR(ioas);
+		iommufd_put_object(ictx, &ioas->obj);
+		return 1;
+	default:
+		/* VFIO_NOIOMMU_IOMMU among them: no-iommu mode is not built */
+		return 0;
+	}
+}
+
+static int iommufd_vfio_set_iommu(struct iommufd_ctx *ictx, unsigned long type)
+{
+	struct iommufd_ioas *ioas;
+	int rc = 0;
+
+	if (type != VFIO_TYPE1_IOMMU && type != VFIO_TYPE1v2_IOMMU)
+		return -EINVAL;
+
+	ioas = iommufd_get_compat_ioas(ictx);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	/* Type1 (v1) can unmap part of a mapping: no huge IOPTEs then */
+	if (type == VFIO_TYPE1_IOMMU)
+		rc = iopt_set_large_pages(&ioas->iopt, false);
+	iommufd_put_object(ictx, &ioas->obj);
+	return rc;
+}
+
+static int iommufd_vfio_map_dma(struct iommufd_ctx *ictx,
+				void __user *arg)
+{
+	u32 supported_flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	struct vfio_iommu_type1_dma_map map;
+	unsigned long iova;
+	struct iommufd_ioas *ioas;
+	int iommu_prot = 0;
+	int rc;
+
+	if (copy_from_user(&map, arg, offsetofend(typeof(map), size)))
+		return -EFAULT;
+	if (map.argsz < offsetofend(typeof(map), size) ||
+	    map.flags & ~supported_flags)
+		return -EINVAL;
+	if (map.flags & VFIO_DMA_MAP_FLAG_READ)
+		iommu_prot |= IOMMU_READ;
+	if (map.flags & VFIO_DMA_MAP_FLAG_WRITE)
+		iommu_prot |= IOMMU_WRITE;
+
+	ioas = iommufd_get_compat_ioas(ictx);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	/* Exactly IOMMU_IOAS_MAP with FIXED_IOVA, flags 0 allowed */
+	iova = map.iova;
+	if (map.iova >= ULONG_MAX || map.size >= ULONG_MAX)
+		rc = -EOVERFLOW;
+	else
+		rc = iopt_map_user_pages(ictx, &ioas->iopt, &iova,
+					 u64_to_user_ptr(map.vaddr), map.size,
+					 iommu_prot, 0);
+	iommufd_put_object(ictx, &ioas->obj);
+	return rc;
+}
+
 /*
- * The VFIO type1 container ioctls (VFIO_GET_API_VERSION, VFIO_IOMMU_MAP_DMA,
- * ...) operate on the compat IOAS's IO page table, which arrives with
- * IOMMU_IOAS_MAP. Until then every number outside the iommufd table is
- * unknown.
+ * VFIO_IOMMU_UNMAP_DMA of a range. In type1 (v1) mode (huge pages off)
+ * mappings are first split at the range's ends, so part of one can go.
+ */
+static int iommufd_vfio_unmap_range(struct iommufd_ioas *ioas, u64 iova,
+				    u64 size, unsigned long *unmapped)
+{
+	struct io_pagetable *iopt = &ioas->iopt;
+	unsigned long cuts[2];
+	u64 end;
+	int rc;
+
+	*unmapped = 0;
+	if (size && !check_add_overflow(iova, size, &end) &&
+	    !iopt_large_pages_enabled(iopt)) {
+		cuts[0] = iova;
+		cuts[1] = end;
+		rc = iopt_cut_iova(iopt, cuts, ARRAY_SIZE(cuts));
+		if (rc)
+			return rc;
+	}
+	rc = iopt_unmap_iova(iopt, iova, size, unmapped);
+	/* As VFIO type1 (and 6.12.y): a range with no mapping is no error */
+	if (rc == -ENOENT && !*unmapped &&
+	    !iopt_area_intersects(iopt, iova, size))
+		return 0;
+	return rc;
+}
+
+static int iommufd_vfio_unmap_dma(struct iommufd_ctx *ictx,
+				  void __user *arg)
+{
+	struct vfio_iommu_type1_dma_unmap unmap;
+	unsigned long unmapped = 0;
+	struct iommufd_ioas *ioas;
+	int rc;
+
+	if (copy_from_user(&unmap, arg, offsetofend(typeof(unmap), size)))
+		return -EFAULT;
+	if (unmap.argsz < offsetofend(typeof(unmap), size) ||
+	    unmap.flags & ~VFIO_DMA_UNMAP_FLAG_ALL)
+		return -EINVAL;
+
+	ioas = iommufd_get_compat_ioas(ictx);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	if (unmap.flags & VFIO_DMA_UNMAP_FLAG_ALL) {
+		if (unmap.iova || unmap.size)
+			rc = -EINVAL;
+		else
+			rc = iopt_unmap_all(&ioas->iopt, &unmapped);
+	} else {
+		rc = iommufd_vfio_unmap_range(ioas, unmap.iova, unmap.size,
+					      &unmapped);
+	}
+	iommufd_put_object(ictx, &ioas->obj);
+
+	/* The unmapped size goes back even when the unmap failed */
+	unmap.size = unmapped;
+	if (copy_to_user(arg, &unmap, offsetofend(typeof(unmap), size)))
+		rc = -EFAULT;
+	return rc;
+}
+
+/* The IOVA-range capability's entries, grown as the ranges are walked */
+struct iommufd_vfio_ranges {
+	struct vfio_iova_range *ranges;
+	u32 num;
+	u32 capacity;
+};
+
+static int iommufd_vfio_collect_range(void *data, unsigned long start,
+				      unsigned long last)
+{
+	struct iommufd_vfio_ranges *r = data;
+	struct vfio_iova_range *grown;
+
+	if (r->num == r->capacity) {
+		if (iommufd_should_fail())
+			return -ENOMEM;
+		grown = krealloc_array(r->ranges, r->capacity * 2 + 4,
+				       sizeof(*grown), GFP_KERNEL_ACCOUNT);
+		if (!grown)
+			return -ENOMEM;
+		r->ranges = grown;
+		r->capacity = r->capacity * 2 + 4;
+	}
+	r->ranges[r->num].start = start;
+	r->ranges[r->num].end = last;
+	r->num++;
+	return 0;
+}
+
+/*
+ * VFIO_IOMMU_GET_INFO: the header, then a DMA-avail and an IOVA-range
+ * capability, each aligned to 8 bytes. Nothing is ever written at or past
+ * the caller's argsz: a capability is written only if it fits whole, and a
+ * capability's next link only if argsz reaches the one it points to.
+ */
+static int iommufd_vfio_iommu_get_info(struct iommufd_ctx *ictx,
+				       void __user *arg)
+{
+	struct vfio_iommu_type1_info_dma_avail avail = {
+		.header = { .id = VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL,
+			    .version = 1 },
+		.avail = U32_MAX,
+	};
+	struct vfio_iommu_type1_info_cap_iova_range cap_ranges = {
+		.header = { .id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE,
+			    .version = 1 },
+	};
+	struct iommufd_vfio_ranges r = {};
+	struct vfio_iommu_type1_info info;
+	size_t avail_off, ranges_off, total;
+	u32 argsz;
+	struct iommufd_ioas *ioas;
+	unsigned long pgsizes;
+	int rc;
+
+	if (copy_from_user(&info, arg, offsetofend(typeof(info), iova_pgsizes)))
+		return -EFAULT;
+	if (info.argsz < offsetofend(typeof(info), iova_pgsizes))
+		return -EINVAL;
+
+	ioas = iommufd_get_compat_ioas(ictx);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	rc = iopt_walk_usable_ranges(&ioas->iopt,
+					iommufd_vfio_collect_range, &r);
+	/* No domains yet: every page size, folded as uapi.md §6 says */
+	pgsizes = ULONG_MAX;
+	if (pgsizes & (PAGE_SIZE - 1))
+		pgsizes = (pgsizes & ~(PAGE_SIZE - 1)) | PAGE_SIZE;
+	pgsizes = max(pgsizes, iopt_get_iova_alignment(&ioas->iopt));
+	iommufd_put_object(ictx, &ioas->obj);
+	if (rc)
+		goto out_free;
+
+	cap_ranges.nr_iovas = r.num;
+	avail_off = sizeof(info);
+	ranges_off = avail_off + ALIGN(sizeof(avail), sizeof(u64));
+	total = ranges_off + sizeof(cap_ranges) +
+		r.num * sizeof(struct vfio_iova_range);
+
+	if (info.argsz >= ranges_off)
+		avail.header.next = ranges_off;
+	if (info.argsz >= avail_off + sizeof(avail) &&
+	    copy_to_user(arg + avail_off, &avail, sizeof(avail))) {
+		rc = -EFAULT;
+		goto out_free;
+	}
+	if (info.argsz >= total &&
+	    (copy_to_user(arg + ranges_off, &cap_ranges, sizeof(cap_ranges)) ||
+	     copy_to_user(arg + ranges_off + sizeof(cap_ranges), r.ranges,
+			  r.num * sizeof(struct vfio_iova_range)))) {
+		rc = -EFAULT;
+		goto out_free;
+	}
+
+	argsz = info.argsz;
+	info.flags = VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS;
+	info.iova_pgsizes = pgsizes;
+	info.cap_offset = argsz >= total ? avail_off : 0;
+	info.argsz = total;
+	if (copy_to_user(arg, &info, min_t(size_t, argsz, sizeof(info))))
+		rc = -EFAULT;
+out_free:
+	kfree(r.ranges);
+	return rc;
+}
+
+/**
+ * iommufd_vfio_ioctl() - the VFIO type1 container ioctls on /dev/iommu
+ * @ictx: context
+ * @cmd: ioctl number outside the iommufd table
+ * @arg: its argument
+ *
+ * Return: the VFIO result, or -ENOTTY for anything else.
  */
 long iommufd_vfio_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
 			unsigned long arg)
 {
-	return -ENOTTY;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case VFIO_GET_API_VERSION:
+		return VFIO_API_VERSION;
+	case VFIO_SET_IOMMU:
+		return iommufd_vfio_set_iommu(ictx, arg);
+	case VFIO_CHECK_EXTENSION:
+		return iommufd_vfio_check_extension(ictx, arg);
+	case VFIO_IOMMU_GET_INFO:
+		return iommufd_vfio_iommu_get_info(ictx, uarg);
+	case VFIO_IOMMU_MAP_DMA:
+		return iommufd_vfio_map_dma(ictx, uarg);
+	case VFIO_IOMMU_UNMAP_DMA:
+		return iommufd_vfio_unmap_dma(ictx, uarg);
+	default:
+		return -ENOTTY;
+	}
 }

@@ -7,11 +7,10 @@
  * (/sys/module/iommufd/refcnt counts open /dev/iommu files) shows when the
  * context's file is really released.
  */
-#include <linux/iommufd.h>
 #include <stdint.h>
 
 #include "consumer/consumer_uapi.h"
-#include "tap.h"
+#include "utils.h"
 
 static long module_refcount(void)
 {
@@ -29,18 +28,12 @@ static int check_fd(int cfd, int fd)
 	return ioctl_err(cfd, CONSUMER_CHECK_FD, &fd);
 }
 
-static int ioas_alloc(int fd)
-{
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-
-	return ioctl_err(fd, IOMMU_IOAS_ALLOC, &cmd);
-}
-
 int main(void)
 {
 	int cfd = open("/dev/iommufd_test_consumer", O_RDWR);
 	long base, alive;
 	int fd, other, pipefd[2];
+	uint32_t id;
 
 	if (cfd < 0)
 		tap_bail("open /dev/iommufd_test_consumer");
@@ -64,8 +57,8 @@ int main(void)
 		 "on the consumer's own fd: EBADFD");
 	ok_errno(check_fd(cfd, -1), EBADF, "on fd -1: EBADF");
 
-	ok_errno(ioas_alloc(fd), 0, "IOAS_ALLOC");
-	ok_errno(ioas_alloc(fd), 0, "IOAS_ALLOC");
+	ok_errno(ioas_alloc(fd, &id), 0, "IOAS_ALLOC");
+	ok_errno(ioas_alloc(fd, &id), 0, "IOAS_ALLOC");
 	ok_errno(ioctl_err(cfd, CONSUMER_HOLD_FD, &fd), 0,
 		 "consumer holds the context (from_file + get)");
 	ok_errno(ioctl_err(cfd, CONSUMER_HOLD_FD, &fd), EBUSY,
@@ -85,7 +78,7 @@ int main(void)
 
 	/* Closing the consumer with a context held drops it too */
 	fd = open_iommufd();
-	ok_errno(ioas_alloc(fd), 0, "IOAS_ALLOC in a new context");
+	ok_errno(ioas_alloc(fd, &id), 0, "IOAS_ALLOC in a new context");
 	ok_errno(ioctl_err(cfd, CONSUMER_HOLD_FD, &fd), 0, "hold it");
 	close(fd);
 	close(cfd);

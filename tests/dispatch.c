@@ -28,17 +28,18 @@ struct cmd {
  * zero_result: DESTROY of ID 0 is ENOENT; IOAS_ALLOC with flags 0 succeeds;
  * OPTION zero is RLIMIT_MODE SET 0 (we run as root) and succeeds; VFIO_IOAS
  * zero is GET without a compat IOAS, ENODEV; TEST_CMD op 0 is unknown,
- * EOPNOTSUPP. Commands this module does not implement yet answer ENOTTY,
- * as unknown numbers do.
+ * EOPNOTSUPP; ALLOW_IOVAS, IOVA_RANGES and UNMAP name IOAS 0, ENOENT; MAP
+ * and COPY without READABLE or WRITEABLE are EINVAL. Commands this module
+ * does not implement yet answer ENOTTY, as unknown numbers do.
  */
 static const struct cmd cmds[] = {
 	{ "IOMMU_DESTROY", IOMMU_DESTROY, 8, 8, ENOENT },
 	{ "IOMMU_IOAS_ALLOC", IOMMU_IOAS_ALLOC, 12, 12, 0 },
-	{ "IOMMU_IOAS_ALLOW_IOVAS", IOMMU_IOAS_ALLOW_IOVAS, 24, 24, ENOTTY },
-	{ "IOMMU_IOAS_COPY", IOMMU_IOAS_COPY, 40, 40, ENOTTY },
-	{ "IOMMU_IOAS_IOVA_RANGES", IOMMU_IOAS_IOVA_RANGES, 32, 32, ENOTTY },
-	{ "IOMMU_IOAS_MAP", IOMMU_IOAS_MAP, 40, 40, ENOTTY },
-	{ "IOMMU_IOAS_UNMAP", IOMMU_IOAS_UNMAP, 24, 24, ENOTTY },
+	{ "IOMMU_IOAS_ALLOW_IOVAS", IOMMU_IOAS_ALLOW_IOVAS, 24, 24, ENOENT },
+	{ "IOMMU_IOAS_COPY", IOMMU_IOAS_COPY, 40, 40, EINVAL },
+	{ "IOMMU_IOAS_IOVA_RANGES", IOMMU_IOAS_IOVA_RANGES, 32, 32, ENOENT },
+	{ "IOMMU_IOAS_MAP", IOMMU_IOAS_MAP, 40, 40, EINVAL },
+	{ "IOMMU_IOAS_UNMAP", IOMMU_IOAS_UNMAP, 24, 24, ENOENT },
 	{ "IOMMU_OPTION", IOMMU_OPTION, 24, 24, 0 },
 	{ "IOMMU_VFIO_IOAS", IOMMU_VFIO_IOAS, 12, 12, ENODEV },
 	{ "IOMMU_HWPT_ALLOC", IOMMU_HWPT_ALLOC, 48, 24, ENOTTY },
@@ -139,7 +140,7 @@ static void check_cmd(const struct cmd *c, char *page)
 
 static void check_unknown_numbers(char *page)
 {
-	static const unsigned int nrs[] = { 0x00, 0x3f, 0x64, 0x7f, 0x8f,
+	static const unsigned int nrs[] = { 0x00, 0x3f, 0x63, 0x7f, 0x8f,
 					    0x90, 0x94, 0x9f, 0xa1, 0xff };
 	unsigned int i;
 

@@ -54,6 +54,8 @@ step "production build has no test-only parameters" \
 	sh -c '! ls /sys/module/iommufd/parameters/ 2>/dev/null | grep -q .'
 run dispatch
 run objects
+run ioas
+run vfio
 step "rmmod production iommufd" rmmod iommufd
 step "/dev/iommu is gone after rmmod" sh -c '! test -e /dev/iommu'
 
@@ -64,6 +66,8 @@ step "test build has fail_nth and objects_alive" \
 	-a -e /sys/module/iommufd/parameters/objects_alive
 run dispatch
 run objects
+run ioas
+run vfio
 run stress
 step "insmod iommufd_test_consumer.ko" insmod test/iommufd_test_consumer.ko
 run consumer

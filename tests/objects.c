@@ -5,56 +5,10 @@
  * options and the compat IOAS, and (test build) every injected allocation
  * failure leaving nothing behind.
  */
-#include <linux/iommufd.h>
 #include <stdint.h>
 #include <sys/wait.h>
 
-#include "tap.h"
-
-static int ioas_alloc(int fd, uint32_t *id)
-{
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-	int rc = ioctl_err(fd, IOMMU_IOAS_ALLOC, &cmd);
-
-	*id = rc ? 0 : cmd.out_ioas_id;
-	return rc;
-}
-
-static int destroy(int fd, uint32_t id)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	return ioctl_err(fd, IOMMU_DESTROY, &cmd);
-}
-
-static int option(int fd, uint32_t option_id, uint16_t op, uint32_t object,
-		  uint64_t *val)
-{
-	struct iommu_option cmd = {
-		.size = sizeof(cmd),
-		.option_id = option_id,
-		.op = op,
-		.object_id = object,
-		.val64 = *val,
-	};
-	int rc = ioctl_err(fd, IOMMU_OPTION, &cmd);
-
-	*val = cmd.val64;
-	return rc;
-}
-
-static int vfio_ioas(int fd, uint16_t op, uint32_t *id)
-{
-	struct iommu_vfio_ioas cmd = {
-		.size = sizeof(cmd),
-		.ioas_id = *id,
-		.op = op,
-	};
-	int rc = ioctl_err(fd, IOMMU_VFIO_IOAS, &cmd);
-
-	*id = cmd.ioas_id;
-	return rc;
-}
+#include "utils.h"
 
 static void test_ids(void)
 {

@@ -6,40 +6,11 @@
  * racing with ioctls on other threads. Afterwards (test build) the count of
  * live objects must be back where it started.
  */
-#include <linux/iommufd.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <time.h>
 
-#include "tap.h"
-
-static int ioas_alloc(int fd, uint32_t *id)
-{
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-	int rc = ioctl_err(fd, IOMMU_IOAS_ALLOC, &cmd);
-
-	*id = rc ? 0 : cmd.out_ioas_id;
-	return rc;
-}
-
-static int destroy(int fd, uint32_t id)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	return ioctl_err(fd, IOMMU_DESTROY, &cmd);
-}
-
-static int huge_get(int fd, uint32_t id)
-{
-	struct iommu_option cmd = {
-		.size = sizeof(cmd),
-		.option_id = IOMMU_OPTION_HUGE_PAGES,
-		.op = IOMMU_OPTION_OP_GET,
-		.object_id = id,
-	};
-
-	return ioctl_err(fd, IOMMU_OPTION, &cmd);
-}
+#include "utils.h"
 
 static long alive_at_start;
 
@@ -107,7 +78,7 @@ static void *churn(void *arg)
 			continue;
 		}
 		other = id ^ 1;
-		rc = huge_get(w->fd, other);
+		rc = huge_pages_get(w->fd, other);
 		w->unexpected += rc != 0 && rc != ENOENT;
 		rc = destroy(w->fd, id);
 		if (rc == EBUSY) {
@@ -199,7 +170,7 @@ static void *use_object(void *arg)
 	int rc;
 
 	while (!u->stop) {
-		rc = huge_get(u->fd, u->id);
+		rc = huge_pages_get(u->fd, u->id);
 		u->unexpected += rc != 0 && rc != ENOENT;
 		u->calls++;
 	}
@@ -224,7 +195,7 @@ static void test_destroy_while_used(void)
 		bad += rc != 0;
 		u.stop = 1;
 		pthread_join(t, NULL);
-		bad += huge_get(u.fd, u.id) != ENOENT;
+		bad += huge_pages_get(u.fd, u.id) != ENOENT;
 		u.calls = 0;
 	}
 	ok(bad == 0 && u.unexpected == 0,
@@ -252,7 +223,7 @@ static void *hammer(void *arg)
 			continue;
 		c->unexpected += rc != 0;
 		/* Other threads destroy IDs at random: ENOENT is fine */
-		rc = huge_get(c->fd, id);
+		rc = huge_pages_get(c->fd, id);
 		c->unexpected += rc != 0 && rc != ENOENT && rc != EBADF;
 		rc = destroy(c->fd, id / 2 + 1);
 		c->unexpected += rc != 0 && rc != ENOENT && rc != EBUSY &&

@@ -21,6 +21,7 @@ struct iommufd_ctx;
 #if IS_ENABLED(CONFIG_IOMMUFD) || defined(IOMMUFD_OOT)
 void iommufd_ctx_get(struct iommufd_ctx *ictx);
 struct iommufd_ctx *iommufd_ctx_from_file(struct file *file);
+struct iommufd_ctx *iommufd_ctx_from_fd(int fd);
 void iommufd_ctx_put(struct iommufd_ctx *ictx);
 #else
 static inline void iommufd_ctx_get(struct iommufd_ctx *ictx)
@@ -28,6 +29,11 @@ static inline void iommufd_ctx_get(struct iommufd_ctx *ictx)
 }
 
 static inline struct iommufd_ctx *iommufd_ctx_from_file(struct file *file)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static inline struct iommufd_ctx *iommufd_ctx_from_fd(int fd)
 {
 	return ERR_PTR(-EOPNOTSUPP);
 }

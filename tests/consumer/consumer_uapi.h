@@ -10,7 +10,7 @@
 #include <linux/types.h>
 
 #define CONSUMER_TYPE 'C'
-/* iommufd_ctx_from_file() on the fd, then put: 0 or its errno */
+/* iommufd_ctx_from_fd() on the fd, then put: 0 or its errno */
 #define CONSUMER_CHECK_FD _IOW(CONSUMER_TYPE, 0x40, __s32)
 /* Keep the fd's context: iommufd_ctx_from_file() plus iommufd_ctx_get() */
 #define CONSUMER_HOLD_FD _IOW(CONSUMER_TYPE, 0x41, __s32)

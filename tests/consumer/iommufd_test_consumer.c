@@ -77,7 +77,7 @@ static long consumer_ioctl(struct file *filp, unsigned int cmd,
 	case CONSUMER_CHECK_FD:
 		if (get_user(fd, (int __user *)arg))
 			return -EFAULT;
-		ictx = consumer_ctx_from_fd(fd);
+		ictx = iommufd_ctx_from_fd(fd);
 		if (IS_ERR(ictx))
 			return PTR_ERR(ictx);
 		iommufd_ctx_put(ictx);

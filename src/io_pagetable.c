@@ -1,0 +1,800 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The IO page table of an IOAS: areas, reserved intervals, allowed ranges,
+ * the IOVA alignment and the automatic IOVA allocator (objects.md §6, §7).
+ *
+ * Locking: domains_rwsem, then iova_rwsem. Every change to the trees or to
+ * the alignment holds iova_rwsem for write; readers of the trees hold it for
+ * read. The alignment is only changed with both held for write.
+ *
+ * Span iteration: the kernel's interval_tree_span_iter is not exported, so
+ * iopt_span_first()/iopt_span_next() walk a range of one or two interval
+ * trees as maximal alternating used and free spans. A used span merges
+ * intervals that overlap or touch; its end is found by repeatedly asking
+ * which intervals contain the byte after the current end.
+ */
+#include <linux/err.h>
+#include <linux/mm.h>
+#include <linux/huge_mm.h>
+#include <linux/iommu.h>
+#include <linux/log2.h>
+#include <linux/overflow.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+#include "io_pagetable.h"
+#include "iommufd_private.h"
+
+/* Largest end of the intervals of all trees that contain @pos */
+static bool iopt_span_covered(struct iopt_span_iter *span, unsigned long pos,
+			      unsigned long *last)
+{
+	struct interval_tree_node *node;
+	bool found = false;
+	unsigned int i;
+
+	for (i = 0; i != span->num_trees; i++) {
+		for (node = interval_tree_iter_first(span->trees[i], pos, pos);
+		     node; node = interval_tree_iter_next(node, pos, pos)) {
+			if (!found || node->last > *last)
+				*last = node->last;
+			found = true;
+		}
+	}
+	return found;
+}
+
+static void iopt_span_fill(struct iopt_span_iter *span, unsigned long pos)
+{
+	struct interval_tree_node *node;
+	unsigned long last, next;
+	unsigned int i;
+
+	span->start = pos;
+	if (iopt_span_covered(span, pos, &last)) {
+		span->is_used = true;
+		while (last < span->last_iova &&
+		       iopt_span_covered(span, last + 1, &next))
+			last = next;
+		span->last = min(last, span->last_iova);
+		return;
+	}
+
+	/* Free up to the lowest interval starting in the rest of the range */
+	span->is_used = false;
+	span->last = span->last_iova;
+	for (i = 0; i != span->num_trees; i++) {
+		node = interval_tree_iter_first(span->trees[i], pos,
+						span->last_iova);
+		if (node && node->start - 1 < span->last)
+			span->last = node->start - 1;
+	}
+}
+
+void iopt_span_first(struct iopt_span_iter *span, struct rb_root_cached **trees,
+		     unsigned int num_trees, unsigned long start,
+		     unsigned long last)
+{
+	unsigned int i;
+
+	span->num_trees = num_trees;
+	for (i = 0; i != num_trees; i++)
+		span->trees[i] = trees[i];
+	span->last_iova = last;
+	span->done = start > last;
+	if (!span->done)
+		iopt_span_fill(span, start);
+}
+
+void iopt_span_next(struct iopt_span_iter *span)
+{
+	if (span->last >= span->last_iova) {
+		span->done = true;
+		return;
+	}
+	iopt_span_fill(span, span->last + 1);
+}
+
+void iopt_init_table(struct io_pagetable *iopt)
+{
+	init_rwsem(&iopt->domains_rwsem);
+	init_rwsem(&iopt->iova_rwsem);
+	iopt->area_itree = RB_ROOT_CACHED;
+	iopt->allowed_itree = RB_ROOT_CACHED;
+	iopt->reserved_itree = RB_ROOT_CACHED;
+	iopt->iova_alignment = 1;
+}
+
+static void iopt_free_tree(struct rb_root_cached *root)
+{
+	struct interval_tree_node *node;
+
+	/* Both node types embed the interval_tree_node first */
+	while ((node = interval_tree_iter_first(root, 0, ULONG_MAX))) {
+		interval_tree_remove(node, root);
+		kfree(node);
+	}
+}
+
+void iopt_destroy_table(struct io_pagetable *iopt)
+{
+	unsigned long unmapped;
+
+	iopt_unmap_all(iopt, &unmapped);
+	iopt_free_tree(&iopt->reserved_itree);
+	iopt_free_tree(&iopt->allowed_itree);
+}
+
+static struct iopt_area *iopt_area_iter_first(struct io_pagetable *iopt,
+					      unsigned long start,
+					      unsigned long last)
+{
+	struct interval_tree_node *node;
+
+	node = interval_tree_iter_first(&iopt->area_itree, start, last);
+	return node ? container_of(node, struct iopt_area, node) : NULL;
+}
+
+static struct iopt_area *iopt_area_iter_next(struct iopt_area *area,
+					     unsigned long start,
+					     unsigned long last)
+{
+	struct interval_tree_node *node;
+
+	node = interval_tree_iter_next(&area->node, start, last);
+	return node ? container_of(node, struct iopt_area, node) : NULL;
+}
+
+static bool iopt_tree_intersects(struct rb_root_cached *root,
+				 unsigned long start, unsigned long last)
+{
+	return interval_tree_iter_first(root, start, last);
+}
+
+/* What the alignment must be now, objects.md §6 */
+static unsigned long iopt_calculate_iova_alignment(struct io_pagetable *iopt)
+{
+	lockdep_assert_held(&iopt->domains_rwsem);
+
+	return iopt->disable_large_pages ? PAGE_SIZE : 1;
+}
+
+/* Every area must keep its IOVA, length and in-page offset aligned */
+static int iopt_check_iova_alignment(struct io_pagetable *iopt,
+				     unsigned long alignment)
+{
+	struct iopt_area *area;
+
+	lockdep_assert_held(&iopt->iova_rwsem);
+
+	for (area = iopt_area_iter_first(iopt, 0, ULONG_MAX); area;
+	     area = iopt_area_iter_next(area, 0, ULONG_MAX)) {
+		if (iopt_area_iova(area) % alignment ||
+		    iopt_area_length(area) % alignment ||
+		    (area->pages_offset % PAGE_SIZE) % alignment)
+			return -EADDRINUSE;
+	}
+	return 0;
+}
+
+/* Largest automatic alignment: the THP size, objects.md §7.3 step 2 */
+static unsigned long iopt_max_alloc_alignment(void)
+{
+	if (IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE))
+		return HPAGE_PMD_SIZE;
+	return PAGE_SIZE;
+}
+
+struct iopt_alloc {
+	unsigned long length;
+	unsigned long align;
+	unsigned long offset;
+	unsigned long iova;
+};
+
+/* Place the allocation in [start, last] if it fits, objects.md §7.3 */
+static bool iopt_alloc_fits(struct iopt_alloc *alloc, unsigned long start,
+			    unsigned long last)
+{
+	unsigned long iova;
+
+	if (check_add_overflow(start, alloc->align - 1, &iova))
+		return false;
+	iova = ALIGN_DOWN(iova, alloc->align) | alloc->offset;
+	if (iova >= last || last - iova < alloc->length - 1)
+		return false;
+	alloc->iova = iova;
+	return true;
+}
+
+/* First fit among the free spans of [start, last] */
+static bool iopt_alloc_in_range(struct io_pagetable *iopt,
+				struct iopt_alloc *alloc, unsigned long start,
+				unsigned long last)
+{
+	struct rb_root_cached *trees[] = { &iopt->reserved_itree,
+					   &iopt->area_itree };
+	struct iopt_span_iter span;
+
+	if (!iopt_alloc_fits(alloc, start, last))
+		return false;
+	for (iopt_span_first(&span, trees, ARRAY_SIZE(trees), start, last);
+	     !span.done; iopt_span_next(&span)) {
+		if (!span.is_used && iopt_alloc_fits(alloc, span.start, span.last))
+			return true;
+	}
+	return false;
+}
+
+static int iopt_alloc_iova(struct io_pagetable *iopt, unsigned long *iova,
+			   unsigned long va, unsigned long length)
+{
+	const unsigned long first = PAGE_SIZE, last = ULONG_MAX - PAGE_SIZE;
+	struct interval_tree_node *allowed;
+	struct iopt_alloc alloc = { .length = length };
+
+	lockdep_assert_held_write(&iopt->iova_rwsem);
+
+	if (!length || length >= ULONG_MAX / 2)
+		return -EOVERFLOW;
+	alloc.align = roundup_pow_of_two(length);
+	if (va)
+		alloc.align = min(alloc.align, 1UL << __ffs(va));
+	alloc.align = min(alloc.align, iopt_max_alloc_alignment());
+	if (alloc.align < iopt->iova_alignment)
+		return -EINVAL;
+	alloc.offset = va % PAGE_SIZE;
+
+	if (RB_EMPTY_ROOT(&iopt->allowed_itree.rb_root)) {
+		if (iopt_alloc_in_range(iopt, &alloc, first, last))
+			goto found;
+		return -ENOSPC;
+	}
+	for (allowed = interval_tree_iter_first(&iopt->allowed_itree, first,
+						last);
+	     allowed;
+	     allowed = interval_tree_iter_next(allowed, first, last)) {
+		if (iopt_alloc_in_range(iopt, &alloc, max(allowed->start, first),
+					min(allowed->last, last)))
+			goto found;
+	}
+	return -ENOSPC;
+found:
+	*iova = alloc.iova;
+	return 0;
+}
+
+/* A caller-chosen IOVA range for MAP/COPY, uapi.md §5.5 step 7 */
+static int iopt_check_iova(struct io_pagetable *iopt, unsigned long iova,
+			   unsigned long length)
+{
+	unsigned long last;
+
+	lockdep_assert_held(&iopt->iova_rwsem);
+
+	if (iova % iopt->iova_alignment)
+		return -EINVAL;
+	if (check_add_overflow(iova, length - 1, &last))
+		return -EOVERFLOW;
+	if (iopt_tree_intersects(&iopt->reserved_itree, iova, last))
+		return -EINVAL;
+	if (iopt_tree_intersects(&iopt->area_itree, iova, last))
+		return -EEXIST;
+	return 0;
+}
+
+void iopt_free_pages_list(struct list_head *pages_list)
+{
+	struct iopt_pages_list *elm, *tmp;
+
+	list_for_each_entry_safe(elm, tmp, pages_list, next) {
+		list_del(&elm->next);
+		if (elm->pages)
+			iopt_put_pages(elm->pages);
+		kfree(elm->area);
+		kfree(elm);
+	}
+}
+
+/**
+ * iopt_map_pages() - map pieces of user memory at one IOVA range
+ * @iopt: the IO page table
+ * @pages_list: list of struct iopt_pages_list, mapped back to back
+ * @length: total length of the pieces
+ * @dst_iova: in: the IOVA unless @flags has IOPT_ALLOC_IOVA; out: the IOVA
+ * @iommu_prot: IOMMU_READ / IOMMU_WRITE of the new areas
+ * @flags: IOPT_ALLOC_IOVA
+ *
+ * Creates one area per piece. Either all are created or none.
+ *
+ * Return: 0 or the errno of uapi.md §5.5 steps 6 to 8.
+ */
+int iopt_map_pages(struct io_pagetable *iopt, struct list_head *pages_list,
+		   unsigned long length, unsigned long *dst_iova,
+		   int iommu_prot, unsigned int flags)
+{
+	struct iopt_pages_list *elm;
+	struct iopt_area *area;
+	unsigned long iova;
+	int rc = 0;
+
+	/* Allocate every area first: past the checks nothing may fail */
+	list_for_each_entry(elm, pages_list, next) {
+		if (iommufd_should_fail())
+			return -ENOMEM;
+		elm->area = kzalloc(sizeof(*elm->area), GFP_KERNEL_ACCOUNT);
+		if (!elm->area)
+			return -ENOMEM;
+	}
+
+	down_read(&iopt->domains_rwsem);
+	down_write(&iopt->iova_rwsem);
+	if (length % iopt->iova_alignment) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
+	elm = list_first_entry(pages_list, struct iopt_pages_list, next);
+	if (flags & IOPT_ALLOC_IOVA)
+		rc = iopt_alloc_iova(iopt, dst_iova,
+				     (unsigned long)elm->pages->uptr +
+					     elm->pages_offset,
+				     length);
+	else
+		rc = iopt_check_iova(iopt, *dst_iova, length);
+	if (rc)
+		goto out_unlock;
+
+	list_for_each_entry(elm, pages_list, next) {
+		if ((elm->pages_offset % PAGE_SIZE) % iopt->iova_alignment) {
+			rc = -EINVAL;
+			goto out_unlock;
+		}
+		/* COPY cannot grant write access the MAP did not have */
+		if ((iommu_prot & IOMMU_WRITE) && !elm->pages->writable) {
+			rc = -EPERM;
+			goto out_unlock;
+		}
+	}
+
+	iova = *dst_iova;
+	list_for_each_entry(elm, pages_list, next) {
+		area = elm->area;
+		elm->area = NULL;
+		area->iopt = iopt;
+		area->pages = elm->pages;
+		kref_get(&area->pages->kref);
+		area->pages_offset = elm->pages_offset;
+		area->iommu_prot = iommu_prot;
+		area->node.start = iova;
+		area->node.last = iova + elm->length - 1;
+		interval_tree_insert(&area->node, &iopt->area_itree);
+		iova += elm->length;
+	}
+out_unlock:
+	up_write(&iopt->iova_rwsem);
+	up_read(&iopt->domains_rwsem);
+	return rc;
+}
+
+/**
+ * iopt_map_user_pages() - map user memory of the calling process
+ * @ictx: context, for the accounting mode
+ * @iopt: the IO page table
+ * @iova: in: the IOVA unless @flags has IOPT_ALLOC_IOVA; out: the IOVA
+ * @uptr: user VA of the first byte
+ * @length: bytes
+ * @iommu_prot: IOMMU_READ / IOMMU_WRITE
+ * @flags: IOPT_ALLOC_IOVA
+ *
+ * Return: 0 or the errno of uapi.md §5.5 steps 5 to 8.
+ */
+int iopt_map_user_pages(struct iommufd_ctx *ictx, struct io_pagetable *iopt,
+			unsigned long *iova, void __user *uptr,
+			unsigned long length, int iommu_prot,
+			unsigned int flags)
+{
+	struct iopt_pages_list elm = {};
+	LIST_HEAD(pages_list);
+	int rc;
+
+	elm.pages = iopt_alloc_pages(ictx, uptr, length,
+				     iommu_prot & IOMMU_WRITE);
+	if (IS_ERR(elm.pages))
+		return PTR_ERR(elm.pages);
+	elm.pages_offset = (unsigned long)uptr % PAGE_SIZE;
+	elm.length = length;
+	list_add(&elm.next, &pages_list);
+
+	rc = iopt_map_pages(iopt, &pages_list, length, iova, iommu_prot, flags);
+	kfree(elm.area);
+	iopt_put_pages(elm.pages);
+	return rc;
+}
+
+/**
+ * iopt_get_pages() - describe the user memory behind an IOVA range
+ * @iopt: the IO page table
+ * @iova: first IOVA
+ * @length: bytes
+ * @pages_list: out: one struct iopt_pages_list per area touched, each with
+ *	a reference on its pages; free with iopt_free_pages_list()
+ *
+ * Return: 0, -EINVAL for length 0, -EOVERFLOW, -ENOENT unless contiguous
+ * areas cover the whole range, -ENOMEM.
+ */
+int iopt_get_pages(struct io_pagetable *iopt, unsigned long iova,
+		   unsigned long length, struct list_head *pages_list)
+{
+	unsigned long last, next = iova;
+	struct iopt_pages_list *elm;
+	struct iopt_area *area;
+	int rc = -ENOENT;
+
+	if (!length)
+		return -EINVAL;
+	if (check_add_overflow(iova, length - 1, &last))
+		return -EOVERFLOW;
+
+	down_read(&iopt->iova_rwsem);
+	for (area = iopt_area_iter_first(iopt, iova, last); area;
+	     area = iopt_area_iter_next(area, iova, last)) {
+		if (iopt_area_iova(area) > next)
+			break;
+		if (iommufd_should_fail()) {
+			rc = -ENOMEM;
+			break;
+		}
+		elm = kzalloc(sizeof(*elm), GFP_KERNEL_ACCOUNT);
+		if (!elm) {
+			rc = -ENOMEM;
+			break;
+		}
+		elm->pages = area->pages;
+		kref_get(&elm->pages->kref);
+		elm->pages_offset = area->pages_offset +
+				    (next - iopt_area_iova(area));
+		elm->length = min(iopt_area_last_iova(area), last) - next + 1;
+		list_add_tail(&elm->next, pages_list);
+		if (iopt_area_last_iova(area) >= last) {
+			rc = 0;
+			break;
+		}
+		next = iopt_area_last_iova(area) + 1;
+	}
+	up_read(&iopt->iova_rwsem);
+	if (rc)
+		iopt_free_pages_list(pages_list);
+	return rc;
+}
+
+/* Does any area intersect [iova, iova + length - 1]? */
+bool iopt_area_intersects(struct io_pagetable *iopt, unsigned long iova,
+			  unsigned long length)
+{
+	unsigned long last;
+	bool ret;
+
+	if (!length || check_add_overflow(iova, length - 1, &last))
+		return false;
+	down_read(&iopt->iova_rwsem);
+	ret = iopt_tree_intersects(&iopt->area_itree, iova, last);
+	up_read(&iopt->iova_rwsem);
+	return ret;
+}
+
+static void iopt_remove_area(struct io_pagetable *iopt, struct iopt_area *area)
+{
+	lockdep_assert_held_write(&iopt->iova_rwsem);
+
+	interval_tree_remove(&area->node, &iopt->area_itree);
+	iopt_put_pages(area->pages);
+	kfree(area);
+}
+
+/* Remove the areas inside [start, last]; an area sticking out stops it */
+static int iopt_unmap_iova_range(struct io_pagetable *iopt, unsigned long start,
+				 unsigned long last, unsigned long *unmapped)
+{
+	struct iopt_area *area, *next;
+	unsigned long unmapped_bytes = 0;
+	int rc = 0;
+
+	down_read(&iopt->domains_rwsem);
+	down_write(&iopt->iova_rwsem);
+	for (area = iopt_area_iter_first(iopt, start, last); area; area = next) {
+		next = iopt_area_iter_next(area, start, last);
+		if (iopt_area_iova(area) < start ||
+		    iopt_area_last_iova(area) > last) {
+			rc = -ENOENT;
+			break;
+		}
+		unmapped_bytes += iopt_area_length(area);
+		iopt_remove_area(iopt, area);
+	}
+	up_write(&iopt->iova_rwsem);
+	up_read(&iopt->domains_rwsem);
+
+	if (!rc && !unmapped_bytes && !(start == 0 && last == ULONG_MAX))
+		rc = -ENOENT;
+	*unmapped = unmapped_bytes;
+	return rc;
+}
+
+/**
+ * iopt_unmap_iova() - remove the areas that lie inside an IOVA range
+ * @iopt: the IO page table
+ * @iova: first IOVA
+ * @length: bytes
+ * @unmapped: out: bytes removed, also when an error stopped the walk
+ *
+ * Return: 0, -EOVERFLOW or -EINVAL for a bad range, -ENOENT if an area
+ * sticks out of the range (areas before it stay removed) or none is inside.
+ */
+int iopt_unmap_iova(struct io_pagetable *iopt, unsigned long iova,
+		    unsigned long length, unsigned long *unmapped)
+{
+	unsigned long last;
+
+	*unmapped = 0;
+	if (iova == ULONG_MAX || length == ULONG_MAX)
+		return -EOVERFLOW;
+	if (!length)
+		return -EINVAL;
+	if (check_add_overflow(iova, length - 1, &last))
+		return -EOVERFLOW;
+	return iopt_unmap_iova_range(iopt, iova, last, unmapped);
+}
+
+/**
+ * iopt_unmap_all() - remove every area
+ * @iopt: the IO page table
+ * @unmapped: out: bytes removed
+ *
+ * Return: 0.
+ */
+int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped)
+{
+	return iopt_unmap_iova_range(iopt, 0, ULONG_MAX, unmapped);
+}
+
+/* Split the area holding both @iova - 1 and @iova so @iova starts one */
+static int iopt_cut_one(struct io_pagetable *iopt, unsigned long iova,
+			struct iopt_area *right)
+{
+	struct iopt_area *area;
+
+	area = iopt_area_iter_first(iopt, iova, iova);
+	if (!area || iopt_area_iova(area) == iova)
+		return 0;
+	if (iova % iopt->iova_alignment)
+		return -EINVAL;
+
+	right->iopt = iopt;
+	right->pages = area->pages;
+	kref_get(&right->pages->kref);
+	right->pages_offset = area->pages_offset + (iova - iopt_area_iova(area));
+	right->iommu_prot = area->iommu_prot;
+	right->node.start = iova;
+	right->node.last = iopt_area_last_iova(area);
+
+	interval_tree_remove(&area->node, &iopt->area_itree);
+	area->node.last = iova - 1;
+	interval_tree_insert(&area->node, &iopt->area_itree);
+	interval_tree_insert(&right->node, &iopt->area_itree);
+	return 1;
+}
+
+/**
+ * iopt_cut_iova() - split areas so that each IOVA starts an area
+ * @iopt: the IO page table
+ * @iovas: IOVAs at which areas must begin (0 is skipped)
+ * @num_iovas: number of entries
+ *
+ * Used by the VFIO type1 v1 emulation to unmap part of a mapping.
+ *
+ * Return: 0, -EINVAL for an IOVA that is not aligned, -ENOMEM.
+ */
+int iopt_cut_iova(struct io_pagetable *iopt, unsigned long *iovas,
+		  size_t num_iovas)
+{
+	struct iopt_area *right = NULL;
+	int rc = 0;
+	size_t i;
+
+	down_read(&iopt->domains_rwsem);
+	down_write(&iopt->iova_rwsem);
+	for (i = 0; i != num_iovas; i++) {
+		if (!iovas[i])
+			continue;
+		if (!right) {
+			right = kzalloc(sizeof(*right), GFP_KERNEL_ACCOUNT);
+			if (!right) {
+				rc = -ENOMEM;
+				break;
+			}
+		}
+		rc = iopt_cut_one(iopt, iovas[i], right);
+		if (rc < 0)
+			break;
+		if (rc)
+			right = NULL;
+		rc = 0;
+	}
+	up_write(&iopt->iova_rwsem);
+	up_read(&iopt->domains_rwsem);
+	kfree(right);
+	return rc;
+}
+
+static int iopt_reserve_iova_locked(struct io_pagetable *iopt,
+				    unsigned long start, unsigned long last,
+				    void *owner)
+{
+	struct iopt_reserved *reserved;
+
+	lockdep_assert_held_write(&iopt->iova_rwsem);
+
+	if (iopt_tree_intersects(&iopt->area_itree, start, last) ||
+	    iopt_tree_intersects(&iopt->allowed_itree, start, last))
+		return -EADDRINUSE;
+
+	if (iommufd_should_fail())
+		return -ENOMEM;
+	reserved = kzalloc(sizeof(*reserved), GFP_KERNEL_ACCOUNT);
+	if (!reserved)
+		return -ENOMEM;
+	reserved->node.start = start;
+	reserved->node.last = last;
+	reserved->owner = owner;
+	interval_tree_insert(&reserved->node, &iopt->reserved_itree);
+	return 0;
+}
+
+/**
+ * iopt_reserve_iova() - forbid mapping an IOVA range
+ * @iopt: the IO page table
+ * @start: first IOVA
+ * @last: last IOVA, inclusive
+ * @owner: tag for removing it again, or NULL to keep it until destroy
+ *
+ * Return: 0, -EADDRINUSE if an area or an allowed range intersects it,
+ * -ENOMEM.
+ */
+int iopt_reserve_iova(struct io_pagetable *iopt, unsigned long start,
+		      unsigned long last, void *owner)
+{
+	int rc;
+
+	down_write(&iopt->iova_rwsem);
+	rc = iopt_reserve_iova_locked(iopt, start, last, owner);
+	up_write(&iopt->iova_rwsem);
+	return rc;
+}
+
+/**
+ * iopt_set_allow_iova() - replace the allowed list
+ * @iopt: the IO page table
+ * @allowed_iova: tree of struct iopt_allowed, taken over on success
+ *
+ * The nodes of @allowed_iova are taken over, or freed on failure.
+ *
+ * Return: 0, or -EADDRINUSE if a new range intersects a reserved interval;
+ * then the old list stays in force.
+ */
+int iopt_set_allow_iova(struct io_pagetable *iopt,
+			struct rb_root_cached *allowed_iova)
+{
+	struct interval_tree_node *node;
+	struct rb_root_cached old;
+	int rc = 0;
+
+	down_write(&iopt->iova_rwsem);
+	for (node = interval_tree_iter_first(allowed_iova, 0, ULONG_MAX); node;
+	     node = interval_tree_iter_next(node, 0, ULONG_MAX)) {
+		if (iopt_tree_intersects(&iopt->reserved_itree, node->start,
+					 node->last)) {
+			rc = -EADDRINUSE;
+			break;
+		}
+	}
+	if (!rc) {
+		old = iopt->allowed_itree;
+		iopt->allowed_itree = *allowed_iova;
+		*allowed_iova = old;
+	}
+	up_write(&iopt->iova_rwsem);
+
+	iopt_free_tree(allowed_iova);
+	return rc;
+}
+
+/* Drop every node of a tree of struct iopt_allowed or iopt_reserved */
+void iopt_free_iova_tree(struct rb_root_cached *root)
+{
+	iopt_free_tree(root);
+}
+
+unsigned long iopt_get_iova_alignment(struct io_pagetable *iopt)
+{
+	unsigned long alignment;
+
+	down_read(&iopt->iova_rwsem);
+	alignment = iopt->iova_alignment;
+	up_read(&iopt->iova_rwsem);
+	return alignment;
+}
+
+bool iopt_large_pages_enabled(struct io_pagetable *iopt)
+{
+	bool enabled;
+
+	down_read(&iopt->iova_rwsem);
+	enabled = !iopt->disable_large_pages;
+	up_read(&iopt->iova_rwsem);
+	return enabled;
+}
+
+/**
+ * iopt_set_large_pages() - IOMMU_OPTION_HUGE_PAGES
+ * @iopt: the IO page table
+ * @enable: false to map with PAGE_SIZE IOPTEs only
+ *
+ * Disabling raises the alignment to at least PAGE_SIZE.
+ *
+ * Return: 0, or -EADDRINUSE if an area is not aligned for that.
+ */
+int iopt_set_large_pages(struct io_pagetable *iopt, bool enable)
+{
+	unsigned long alignment;
+	int rc = 0;
+
+	down_write(&iopt->domains_rwsem);
+	down_write(&iopt->iova_rwsem);
+	if (iopt->disable_large_pages == !enable)
+		goto out_unlock;
+
+	iopt->disable_large_pages = !enable;
+	alignment = iopt_calculate_iova_alignment(iopt);
+	if (alignment > iopt->iova_alignment) {
+		rc = iopt_check_iova_alignment(iopt, alignment);
+		if (rc) {
+			iopt->disable_large_pages = false;
+			goto out_unlock;
+		}
+	}
+	iopt->iova_alignment = alignment;
+out_unlock:
+	up_write(&iopt->iova_rwsem);
+	up_write(&iopt->domains_rwsem);
+	return rc;
+}
+
+/**
+ * iopt_walk_usable_ranges() - report the IOVA ranges that can be mapped
+ * @iopt: the IO page table
+ * @fn: called for each maximal range outside every reserved interval
+ * @data: passed to @fn
+ *
+ * @fn runs with iova_rwsem held for read and may fault on user memory.
+ *
+ * Return: 0 or the first error of @fn.
+ */
+int iopt_walk_usable_ranges(struct io_pagetable *iopt, iopt_range_fn fn,
+			       void *data)
+{
+	struct rb_root_cached *trees[] = { &iopt->reserved_itree };
+	struct iopt_span_iter span;
+	int rc = 0;
+
+	down_read(&iopt->iova_rwsem);
+	for (iopt_span_first(&span, trees, ARRAY_SIZE(trees), 0, ULONG_MAX);
+	     !span.done; iopt_span_next(&span)) {
+		if (span.is_used)
+			continue;
+		rc = fn(data, span.start, span.last);
+		if (rc)
+			break;
+	}
+	up_read(&iopt->iova_rwsem);
+	return rc;
+}

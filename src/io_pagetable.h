@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The IO page table of an IOAS: which IOVA ranges map which user memory
+ * (areas), which IOVA may never be mapped (reserved intervals) and where
+ * automatic allocation may look (the allowed list).
+ *
+ * Three interval trees, all protected by iova_rwsem:
+ *   area_itree      struct iopt_area, disjoint, one per MAP / COPY piece
+ *   reserved_itree  struct iopt_reserved, may overlap, each with an owner
+ *   allowed_itree   struct iopt_allowed, disjoint
+ *
+ * An area maps the bytes [iova, iova_last] to bytes of a struct iopt_pages,
+ * the record of one MAP's user memory; COPY makes more areas on the same
+ * pages object, so both see the same pages.
+ */
+#ifndef IOMMUFD_IO_PAGETABLE_H
+#define IOMMUFD_IO_PAGETABLE_H
+
+#include <linux/interval_tree.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rwsem.h>
+
+struct iommufd_ctx;
+
+struct io_pagetable {
+	/* Taken before iova_rwsem; protects the alignment inputs */
+	struct rw_semaphore domains_rwsem;
+	struct rw_semaphore iova_rwsem;
+	struct rb_root_cached area_itree;
+	struct rb_root_cached allowed_itree;
+	struct rb_root_cached reserved_itree;
+	/* IOMMU_OPTION_HUGE_PAGES off: the alignment is at least PAGE_SIZE */
+	bool disable_large_pages;
+	unsigned long iova_alignment;
+};
+
+struct iopt_reserved {
+	struct interval_tree_node node;
+	/* Removed together by iopt_remove_reserved_iova(); NULL: until destroy */
+	void *owner;
+};
+
+struct iopt_allowed {
+	struct interval_tree_node node;
+};
+
+enum iopt_account_mode {
+	IOPT_ACCOUNT_NONE,	/* CAP_IPC_LOCK: not limited */
+	IOPT_ACCOUNT_USER,	/* the user's locked_vm */
+	IOPT_ACCOUNT_MM,	/* mm->locked_vm */
+};
+
+/*
+ * The user memory of one MAP: the PAGE_SIZE pages of [uptr, uptr + npages *
+ * PAGE_SIZE) of the mapping process, recorded for pinning and charging,
+ * which happen only when something needs the pages.
+ */
+struct iopt_pages {
+	struct kref kref;
+	/* Serialises pinning state of this object */
+	struct mutex mutex;
+	void __user *uptr;
+	unsigned long npages;
+	bool writable;
+	enum iopt_account_mode account_mode;
+	struct task_struct *source_task;
+	struct mm_struct *source_mm;
+	struct user_struct *source_user;
+};
+
+struct iopt_area {
+	struct interval_tree_node node;		/* IOVA, bytes */
+	struct io_pagetable *iopt;
+	struct iopt_pages *pages;
+	/* Byte offset in pages of the area's first IOVA */
+	unsigned long pages_offset;
+	int iommu_prot;
+};
+
+static inline unsigned long iopt_area_iova(struct iopt_area *area)
+{
+	return area->node.start;
+}
+
+static inline unsigned long iopt_area_last_iova(struct iopt_area *area)
+{
+	return area->node.last;
+}
+
+static inline unsigned long iopt_area_length(struct iopt_area *area)
+{
+	return area->node.last - area->node.start + 1;
+}
+
+/* One piece of user memory for iopt_map_pages(): what COPY copies */
+struct iopt_pages_list {
+	struct list_head next;
+	struct iopt_pages *pages;
+	unsigned long pages_offset;	/* bytes into pages */
+	unsigned long length;
+	/* Preallocated by iopt_map_pages() so that inserting cannot fail */
+	struct iopt_area *area;
+};
+
+/* Walks of one IOVA range as alternating used and free spans */
+struct iopt_span_iter {
+	unsigned long start;
+	unsigned long last;
+	bool is_used;
+	/* private */
+	bool done;
+	unsigned long last_iova;
+	unsigned int num_trees;
+	struct rb_root_cached *trees[2];
+};
+
+void iopt_span_first(struct iopt_span_iter *span, struct rb_root_cached **trees,
+		     unsigned int num_trees, unsigned long start,
+		     unsigned long last);
+void iopt_span_next(struct iopt_span_iter *span);
+
+/* Automatic IOVA allocation in MAP and COPY */
+#define IOPT_ALLOC_IOVA BIT(0)
+
+void iopt_init_table(struct io_pagetable *iopt);
+void iopt_destroy_table(struct io_pagetable *iopt);
+
+int iopt_map_user_pages(struct iommufd_ctx *ictx, struct io_pagetable *iopt,
+			unsigned long *iova, void __user *uptr,
+			unsigned long length, int iommu_prot,
+			unsigned int flags);
+int iopt_get_pages(struct io_pagetable *iopt, unsigned long iova,
+		   unsigned long length, struct list_head *pages_list);
+void iopt_free_pages_list(struct list_head *pages_list);
+int iopt_map_pages(struct io_pagetable *iopt, struct list_head *pages_list,
+		   unsigned long length, unsigned long *dst_iova,
+		   int iommu_prot, unsigned int flags);
+int iopt_unmap_iova(struct io_pagetable *iopt, unsigned long iova,
+		    unsigned long length, unsigned long *unmapped);
+int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped);
+bool iopt_area_intersects(struct io_pagetable *iopt, unsigned long iova,
+			  unsigned long length);
+int iopt_cut_iova(struct io_pagetable *iopt, unsigned long *iovas,
+		  size_t num_iovas);
+
+int iopt_reserve_iova(struct io_pagetable *iopt, unsigned long start,
+		      unsigned long last, void *owner);
+int iopt_set_allow_iova(struct io_pagetable *iopt,
+			struct rb_root_cached *allowed_iova);
+void iopt_free_iova_tree(struct rb_root_cached *root);
+int iopt_set_large_pages(struct io_pagetable *iopt, bool enable);
+bool iopt_large_pages_enabled(struct io_pagetable *iopt);
+unsigned long iopt_get_iova_alignment(struct io_pagetable *iopt);
+
+typedef int (*iopt_range_fn)(void *data, unsigned long start,
+			     unsigned long last);
+
+/* Calls fn for each IOVA range usable for mapping, ascending */
+int iopt_walk_usable_ranges(struct io_pagetable *iopt, iopt_range_fn fn,
+			       void *data);
+
+struct iopt_pages *iopt_alloc_pages(struct iommufd_ctx *ictx,
+				    void __user *uptr, unsigned long length,
+				    bool writable);
+void iopt_release_pages(struct kref *kref);
+
+static inline void iopt_put_pages(struct iopt_pages *pages)
+{
+	kref_put(&pages->kref, iopt_release_pages);
+}
+
+#endif

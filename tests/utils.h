@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Thin wrappers around the iommufd ioctls for the test programs: each
+ * returns 0 or the errno and copies the outputs back.
+ */
+#ifndef IOMMUFD_TESTS_UTILS_H
+#define IOMMUFD_TESTS_UTILS_H
+
+#include <linux/iommufd.h>
+#include <linux/iommufd_test.h>
+#include <stdint.h>
+
+#include "tap.h"
+
+static inline int ioas_alloc(int fd, uint32_t *id)
+{
+	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
+	int rc = ioctl_err(fd, IOMMU_IOAS_ALLOC, &cmd);
+
+	*id = rc ? 0 : cmd.out_ioas_id;
+	return rc;
+}
+
+static inline int destroy(int fd, uint32_t id)
+{
+	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
+
+	return ioctl_err(fd, IOMMU_DESTROY, &cmd);
+}
+
+static inline int option(int fd, uint32_t option_id, uint16_t op,
+			 uint32_t object, uint64_t *val)
+{
+	struct iommu_option cmd = {
+		.size = sizeof(cmd),
+		.option_id = option_id,
+		.op = op,
+		.object_id = object,
+		.val64 = *val,
+	};
+	int rc = ioctl_err(fd, IOMMU_OPTION, &cmd);
+
+	*val = cmd.val64;
+	return rc;
+}
+
+static inline int huge_pages_set(int fd, uint32_t ioas, uint64_t val)
+{
+	return option(fd, IOMMU_OPTION_HUGE_PAGES, IOMMU_OPTION_OP_SET, ioas,
+		      &val);
+}
+
+static inline int huge_pages_get(int fd, uint32_t ioas)
+{
+	uint64_t val = 0;
+
+	return option(fd, IOMMU_OPTION_HUGE_PAGES, IOMMU_OPTION_OP_GET, ioas,
+		      &val);
+}
+
+static inline int vfio_ioas(int fd, uint16_t op, uint32_t *id)
+{
+	struct iommu_vfio_ioas cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = *id,
+		.op = op,
+	};
+	int rc = ioctl_err(fd, IOMMU_VFIO_IOAS, &cmd);
+
+	*id = cmd.ioas_id;
+	return rc;
+}
+
+#define MAP_RW (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
+#define MAP_FIXED_RW (IOMMU_IOAS_MAP_FIXED_IOVA | MAP_RW)
+
+/* *iova: in for FIXED_IOVA, out always */
+static inline int ioas_map(int fd, uint32_t ioas, uint32_t flags,
+			   const void *va, uint64_t length, uint64_t *iova)
+{
+	struct iommu_ioas_map cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.ioas_id = ioas,
+		.user_va = (uintptr_t)va,
+		.length = length,
+		.iova = *iova,
+	};
+	int rc = ioctl_err(fd, IOMMU_IOAS_MAP, &cmd);
+
+	if (!rc)
+		*iova = cmd.iova;
+	return rc;
+}
+
+static inline int ioas_map_fixed(int fd, uint32_t ioas, const void *va,
+				 uint64_t length, uint64_t iova)
+{
+	return ioas_map(fd, ioas, MAP_FIXED_RW, va, length, &iova);
+}
+
+static inline int ioas_unmap(int fd, uint32_t ioas, uint64_t iova,
+			     uint64_t length, uint64_t *unmapped)
+{
+	struct iommu_ioas_unmap cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = ioas,
+		.iova = iova,
+		.length = length,
+	};
+	int rc = ioctl_err(fd, IOMMU_IOAS_UNMAP, &cmd);
+
+	if (unmapped)
+		*unmapped = rc ? 0 : cmd.length;
+	return rc;
+}
+
+static inline int ioas_copy(int fd, uint32_t flags, uint32_t dst,
+			    uint32_t src, uint64_t src_iova, uint64_t length,
+			    uint64_t *dst_iova)
+{
+	struct iommu_ioas_copy cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.dst_ioas_id = dst,
+		.src_ioas_id = src,
+		.length = length,
+		.dst_iova = *dst_iova,
+		.src_iova = src_iova,
+	};
+	int rc = ioctl_err(fd, IOMMU_IOAS_COPY, &cmd);
+
+	if (!rc)
+		*dst_iova = cmd.dst_iova;
+	return rc;
+}
+
+/* ranges may be NULL with *num 0; *num out = total */
+static inline int iova_ranges(int fd, uint32_t ioas,
+			      struct iommu_iova_range *ranges, uint32_t *num,
+			      uint64_t *alignment)
+{
+	struct iommu_ioas_iova_ranges cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = ioas,
+		.num_iovas = *num,
+		.allowed_iovas = (uintptr_t)ranges,
+	};
+	int rc = ioctl_err(fd, IOMMU_IOAS_IOVA_RANGES, &cmd);
+
+	if (!rc || rc == EMSGSIZE) {
+		*num = cmd.num_iovas;
+		if (alignment)
+			*alignment = cmd.out_iova_alignment;
+	}
+	return rc;
+}
+
+static inline int allow_iovas(int fd, uint32_t ioas,
+			      const struct iommu_iova_range *ranges,
+			      uint32_t num)
+{
+	struct iommu_ioas_allow_iovas cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = ioas,
+		.num_iovas = num,
+		.allowed_iovas = (uintptr_t)ranges,
+	};
+
+	return ioctl_err(fd, IOMMU_IOAS_ALLOW_IOVAS, &cmd);
+}
+
+/* Test build only */
+static inline int add_reserved(int fd, uint32_t ioas, uint64_t start,
+			       uint64_t length)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_ADD_RESERVED,
+		.id = ioas,
+		.add_reserved = { .start = start, .length = length },
+	};
+
+	return ioctl_err(fd, IOMMU_TEST_CMD, &cmd);
+}
+
+#endif
