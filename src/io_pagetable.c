@@ -780,7 +780,7 @@ out_unlock:
  * Return: 0 or the first error of @fn.
  */
 int iopt_walk_usable_ranges(struct io_pagetable *iopt, iopt_range_fn fn,
-			       void *data)
+			    void *data)
 {
 	struct rb_root_cached *trees[] = { &iopt->reserved_itree };
 	struct iopt_span_iter span;

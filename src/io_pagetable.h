@@ -159,7 +159,7 @@ typedef int (*iopt_range_fn)(void *data, unsigned long start,
 
 /* Calls fn for each IOVA range usable for mapping, ascending */
 int iopt_walk_usable_ranges(struct io_pagetable *iopt, iopt_range_fn fn,
-			       void *data);
+			    void *data);
 
 struct iopt_pages *iopt_alloc_pages(struct iommufd_ctx *ictx,
 				    void __user *uptr, unsigned long length,

@@ -90,7 +90,7 @@ int iommufd_ioas_iova_ranges_ioctl(struct iommufd_ucmd *ucmd)
 	fill.capacity = cmd->num_iovas;
 	fill.count = 0;
 	rc = iopt_walk_usable_ranges(&ioas->iopt, iommufd_ioas_report_range,
-					&fill);
+				     &fill);
 	if (rc)
 		goto out_put;
 

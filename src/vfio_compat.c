@@ -286,8 +286,8 @@ static int iommufd_vfio_iommu_get_info(struct iommufd_ctx *ictx,
 	ioas = iommufd_get_compat_ioas(ictx);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
-	rc = iopt_walk_usable_ranges(&ioas->iopt,
-					iommufd_vfio_collect_range, &r);
+	rc = iopt_walk_usable_ranges(&ioas->iopt, iommufd_vfio_collect_range,
+				     &r);
 	/* No domains yet: every page size, folded as uapi.md §6 says */
 	pgsizes = ULONG_MAX;
 	if (pgsizes & (PAGE_SIZE - 1))
