@@ -79,6 +79,16 @@ for k in $kernels; do
 	fi
 done
 
+echo "== module aliases"
+# A dynamic minor cannot be autoloaded: a char-major/devname alias would
+# make depmod create a dead static /dev/iommu
+for k in $kernels; do
+	if modinfo -F alias "$root/build/style-$k/iommufd.ko" 2>/dev/null | grep -q .; then
+		echo "iommufd.ko for $k declares module aliases"
+		fail=1
+	fi
+done
+
 echo "== version"
 v=$(sed -n 's/^#define IOMMUFD_VERSION "\(.*\)"/\1/p' src/version.h)
 if ! grep -qx "PACKAGE_VERSION=\"$v\"" dkms.conf; then

@@ -160,8 +160,6 @@ static void check_unknown_numbers(char *page)
 static void check_write_back(char *page)
 {
 	struct iommu_ioas_alloc *alloc;
-	struct iommu_vfio_ioas *vfio;
-	struct iommu_destroy *destroy;
 	unsigned char *tail;
 	int fd = open_iommufd();
 	int i, clean;
@@ -178,7 +176,7 @@ static void check_write_back(char *page)
 		clean &= tail[i] == 0xa5;
 	ok(clean, "write-back: nothing written past the user's size");
 
-	/* A zero tail longer than the struct stays zero and is not written */
+	/* A longer struct from a newer program gets the out field */
 	alloc = zero_buf(page, 12 + 8, 12 + 8);
 	ok_errno(ioctl_err(fd, IOMMU_IOAS_ALLOC, alloc), 0,
 		 "write-back: IOAS_ALLOC size 20");
@@ -186,19 +184,77 @@ static void check_write_back(char *page)
 	   "write-back: longer struct gets its out field (%u)",
 	   alloc->out_ioas_id);
 
-	vfio = zero_buf(page, sizeof(*vfio), sizeof(*vfio));
-	vfio->ioas_id = 0x1234;
-	vfio->op = IOMMU_VFIO_IOAS_GET;
-	ok_errno(ioctl_err(fd, IOMMU_VFIO_IOAS, vfio), ENODEV,
-		 "write-back: failing VFIO_IOAS GET");
-	ok(vfio->ioas_id == 0x1234, "write-back: none on failure");
+	close(fd);
+}
 
-	destroy = zero_buf(page, sizeof(*destroy), sizeof(*destroy));
-	destroy->id = 0x7777;
-	ok_errno(ioctl_err(fd, IOMMU_DESTROY, destroy), ENOENT,
-		 "write-back: DESTROY of unknown ID");
-	ok(destroy->size == 8 && destroy->id == 0x7777,
-	   "write-back: DESTROY writes nothing");
+/* A struct in a read-only page: copy-in works, any write-back faults */
+static void *read_only(const void *cmd, size_t len)
+{
+	char *p = mmap(NULL, 2 * psz, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		tap_bail("mmap");
+	memcpy(p, cmd, len);
+	if (mprotect(p, psz, PROT_READ))
+		tap_bail("mprotect");
+	return p;
+}
+
+/* Failing commands and commands without a reply must not write at all */
+static void check_no_write_back(void)
+{
+	struct iommu_vfio_ioas vfio = { .size = sizeof(vfio) };
+	struct iommu_destroy destroy = { .size = sizeof(destroy), .id = 99 };
+	struct iommu_option opt = {
+		.size = sizeof(opt),
+		.option_id = IOMMU_OPTION_HUGE_PAGES,
+		.object_id = 99,
+	};
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	struct iommu_option *split;
+	int fd = open_iommufd();
+	char *p;
+
+	ok_errno(ioctl_err(fd, IOMMU_VFIO_IOAS, read_only(&vfio, sizeof(vfio))),
+		 ENODEV, "read-only struct: failing VFIO_IOAS GET is ENODEV");
+	ok_errno(ioctl_err(fd, IOMMU_DESTROY, read_only(&destroy,
+							sizeof(destroy))),
+		 ENOENT, "read-only struct: failing DESTROY is ENOENT");
+	ok_errno(ioctl_err(fd, IOMMU_OPTION, read_only(&opt, sizeof(opt))),
+		 ENOENT, "read-only struct: failing OPTION is ENOENT");
+
+	ioctl(fd, IOMMU_IOAS_ALLOC, &alloc);
+	vfio.op = IOMMU_VFIO_IOAS_SET;
+	vfio.ioas_id = alloc.out_ioas_id;
+	ok_errno(ioctl_err(fd, IOMMU_VFIO_IOAS, read_only(&vfio, sizeof(vfio))),
+		 0, "read-only struct: VFIO_IOAS SET writes nothing");
+	vfio.op = IOMMU_VFIO_IOAS_CLEAR;
+	ok_errno(ioctl_err(fd, IOMMU_VFIO_IOAS, read_only(&vfio, sizeof(vfio))),
+		 0, "read-only struct: VFIO_IOAS CLEAR writes nothing");
+
+	/* OPTION writes back val64 only: the rest of the struct is read-only */
+	p = read_only(&opt, 0);
+	split = (struct iommu_option *)(p + psz - 16);
+	if (mprotect(p, psz, PROT_READ | PROT_WRITE))
+		tap_bail("mprotect");
+	*split = opt;
+	split->object_id = alloc.out_ioas_id;
+	split->op = IOMMU_OPTION_OP_GET;
+	if (mprotect(p, psz, PROT_READ))
+		tap_bail("mprotect");
+	ok_errno(ioctl_err(fd, IOMMU_OPTION, split), 0,
+		 "OPTION GET writes back nothing but val64");
+	ok(split->val64 == 1, "val64 written (%llu)",
+	   (unsigned long long)split->val64);
+	split->val64 = 0;
+	ok_errno(ioctl_err(fd, IOMMU_OPTION, split), 0,
+		 "OPTION SET writes back nothing but val64");
+
+	destroy.id = alloc.out_ioas_id;
+	ok_errno(ioctl_err(fd, IOMMU_DESTROY, read_only(&destroy,
+							sizeof(destroy))),
+		 0, "read-only struct: DESTROY writes nothing");
 	close(fd);
 }
 
@@ -216,5 +272,6 @@ int main(void)
 		check_cmd(&cmds[i], page);
 	check_unknown_numbers(page);
 	check_write_back(page);
+	check_no_write_back();
 	return tap_done();
 }

@@ -59,7 +59,8 @@ static void test_write_back_failure(void)
 	if (cmd == MAP_FAILED)
 		tap_bail("mmap");
 	cmd->size = sizeof(*cmd);
-	mprotect(cmd, psz, PROT_READ);
+	if (mprotect(cmd, psz, PROT_READ))
+		tap_bail("mprotect");
 
 	ok_errno(ioas_alloc(fd, &id), 0, "IOAS_ALLOC before");
 	ok_errno(ioctl_err(fd, IOMMU_IOAS_ALLOC, cmd), EFAULT,
@@ -296,7 +297,7 @@ static void test_fail_nth(void)
 			&val),
 		 0, "lookup works again");
 	close(fd);
-	ok(objects_alive() == alive - 0, "close freed everything (%ld)",
+	ok(objects_alive() == alive, "close freed everything (%ld)",
 	   objects_alive());
 }
 

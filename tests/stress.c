@@ -111,7 +111,7 @@ static void test_threads_one_context(void)
 	pthread_barrier_destroy(&barrier);
 	ok(unexpected == 0, "%d threads x %d create/look up/destroy: no "
 	   "unexpected errno (%d EBUSY retried)", THREADS, ROUNDS, busy);
-	ok(destroy(fd, 1) == ENOENT, "every object was destroyed");
+	ok(table_empty(fd), "every object was destroyed, no ID left reserved");
 	close(fd);
 	check_alive("threads in one context");
 }
@@ -152,6 +152,7 @@ static void test_destroy_same_id(void)
 	pthread_barrier_destroy(&barrier);
 	ok(bad == 0, "two threads destroy one ID 1000 times: exactly one wins "
 	   "each time (main thread won %d)", firsts);
+	ok(table_empty(duel.fd), "and the table is empty");
 	close(duel.fd);
 	check_alive("destroy duel");
 }
@@ -201,6 +202,7 @@ static void test_destroy_while_used(void)
 	ok(bad == 0 && u.unexpected == 0,
 	   "destroy racing a user of the object: 0 or EBUSY, then gone "
 	   "(%d EBUSY seen)", busy);
+	ok(table_empty(u.fd), "and the table is empty");
 	close(u.fd);
 	check_alive("destroy while used");
 }
@@ -208,6 +210,7 @@ static void test_destroy_while_used(void)
 struct closer {
 	int fd;
 	volatile int stop;
+	volatile int started;
 	int unexpected;
 };
 
@@ -222,6 +225,7 @@ static void *hammer(void *arg)
 		if (rc == EBADF)
 			continue;
 		c->unexpected += rc != 0;
+		c->started = 1;
 		/* Other threads destroy IDs at random: ENOENT is fine */
 		rc = huge_pages_get(c->fd, id);
 		c->unexpected += rc != 0 && rc != ENOENT && rc != EBADF;
@@ -246,6 +250,10 @@ static void test_close_racing_ioctls(void)
 			c[i] = (struct closer){ .fd = fd };
 			pthread_create(&t[i], NULL, hammer, &c[i]);
 		}
+		/* Close only once every thread is issuing ioctls */
+		for (i = 0; i < 3; i++)
+			while (!c[i].started)
+				;
 		nanosleep(&ts, NULL);
 		close(fd);
 		nanosleep(&ts, NULL);

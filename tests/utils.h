@@ -71,6 +71,18 @@ static inline int vfio_ioas(int fd, uint16_t op, uint32_t *id)
 	return rc;
 }
 
+/*
+ * Is the object table empty, reserved IDs included? RLIMIT_MODE can only
+ * be set on an empty context: EBUSY otherwise. Needs CAP_SYS_RESOURCE.
+ */
+static inline int table_empty(int fd)
+{
+	uint64_t val = 0;
+
+	return option(fd, IOMMU_OPTION_RLIMIT_MODE, IOMMU_OPTION_OP_SET, 0,
+		      &val) == 0;
+}
+
 #define MAP_RW (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
 #define MAP_FIXED_RW (IOMMU_IOAS_MAP_FIXED_IOVA | MAP_RW)
 
