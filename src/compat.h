@@ -10,6 +10,7 @@
 #define IOMMUFD_COMPAT_H
 
 #include <linux/export.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 
 #include "compat_probed.h"
@@ -23,5 +24,22 @@
 #else
 #define IOMMUFD_NS "IOMMUFD"
 #endif
+
+/* pin_user_pages_remote() lost its vmas argument in 6.5 */
+static inline long iommufd_pin_user_pages_remote(struct mm_struct *mm,
+						 unsigned long start,
+						 unsigned long nr_pages,
+						 unsigned int gup_flags,
+						 struct page **pages,
+						 int *locked)
+{
+#ifdef HAVE_PIN_USER_PAGES_REMOTE_NOVMAS
+	return pin_user_pages_remote(mm, start, nr_pages, gup_flags, pages,
+				     locked);
+#else
+	return pin_user_pages_remote(mm, start, nr_pages, gup_flags, pages,
+				     NULL, locked);
+#endif
+}
 
 #endif

@@ -103,6 +103,7 @@ void iopt_init_table(struct io_pagetable *iopt)
 	iopt->allowed_itree = RB_ROOT_CACHED;
 	iopt->reserved_itree = RB_ROOT_CACHED;
 	iopt->iova_alignment = 1;
+	INIT_LIST_HEAD(&iopt->domains);
 }
 
 static void iopt_free_tree(struct rb_root_cached *root)
@@ -120,6 +121,8 @@ void iopt_destroy_table(struct io_pagetable *iopt)
 {
 	unsigned long unmapped;
 
+	/* Domains leave with their HW page tables, which hold the IOAS */
+	WARN_ON(!list_empty(&iopt->domains));
 	iopt_unmap_all(iopt, &unmapped);
 	iopt_free_tree(&iopt->reserved_itree);
 	iopt_free_tree(&iopt->allowed_itree);
@@ -154,9 +157,14 @@ static bool iopt_tree_intersects(struct rb_root_cached *root,
 /* What the alignment must be now, objects.md §6 */
 static unsigned long iopt_calculate_iova_alignment(struct io_pagetable *iopt)
 {
+	unsigned long alignment = iopt->disable_large_pages ? PAGE_SIZE : 1;
+	struct iopt_domain *domain;
+
 	lockdep_assert_held(&iopt->domains_rwsem);
 
-	return iopt->disable_large_pages ? PAGE_SIZE : 1;
+	list_for_each_entry(domain, &iopt->domains, iopt_item)
+		alignment = max(alignment, 1UL << __ffs(domain->pgsize_bitmap));
+	return alignment;
 }
 
 /* Every area must keep its IOVA, length and in-page offset aligned */
@@ -296,6 +304,19 @@ void iopt_free_pages_list(struct list_head *pages_list)
 	}
 }
 
+static void iopt_area_set_range(struct iopt_area *area, unsigned long iova,
+				unsigned long pages_offset,
+				unsigned long length)
+{
+	area->node.start = iova;
+	area->node.last = iova + length - 1;
+	area->pages_offset = pages_offset;
+	area->pages_node.start = pages_offset / PAGE_SIZE;
+	area->pages_node.last = (pages_offset + length - 1) / PAGE_SIZE;
+}
+
+static void iopt_remove_area(struct io_pagetable *iopt, struct iopt_area *area);
+
 /**
  * iopt_map_pages() - map pieces of user memory at one IOVA range
  * @iopt: the IO page table
@@ -305,9 +326,10 @@ void iopt_free_pages_list(struct list_head *pages_list)
  * @iommu_prot: IOMMU_READ / IOMMU_WRITE of the new areas
  * @flags: IOPT_ALLOC_IOVA
  *
- * Creates one area per piece. Either all are created or none.
+ * Creates one area per piece and loads them into the IOAS's domains,
+ * pinning what needs pinning. Either all are created or none.
  *
- * Return: 0 or the errno of uapi.md §5.5 steps 6 to 8.
+ * Return: 0 or the errno of uapi.md §5.5 steps 6 to 9.
  */
 int iopt_map_pages(struct io_pagetable *iopt, struct list_head *pages_list,
 		   unsigned long length, unsigned long *dst_iova,
@@ -363,12 +385,28 @@ int iopt_map_pages(struct io_pagetable *iopt, struct list_head *pages_list,
 		area->iopt = iopt;
 		area->pages = elm->pages;
 		kref_get(&area->pages->kref);
-		area->pages_offset = elm->pages_offset;
+		iopt_area_set_range(area, iova, elm->pages_offset, elm->length);
 		area->iommu_prot = iommu_prot;
-		area->node.start = iova;
-		area->node.last = iova + elm->length - 1;
 		interval_tree_insert(&area->node, &iopt->area_itree);
 		iova += elm->length;
+	}
+
+	/* Load them into the domains; on failure take them all out again */
+	for (area = iopt_area_iter_first(iopt, *dst_iova, iova - 1); area;
+	     area = iopt_area_iter_next(area, *dst_iova, iova - 1)) {
+		rc = iopt_area_fill_domains(area, iopt);
+		if (rc)
+			break;
+	}
+	if (rc) {
+		struct iopt_area *next;
+
+		for (area = iopt_area_iter_first(iopt, *dst_iova, iova - 1);
+		     area; area = next) {
+			next = iopt_area_iter_next(area, *dst_iova, iova - 1);
+			iopt_area_unfill_domains(area, iopt);
+			iopt_remove_area(iopt, area);
+		}
 	}
 out_unlock:
 	up_write(&iopt->iova_rwsem);
@@ -485,6 +523,7 @@ bool iopt_area_intersects(struct io_pagetable *iopt, unsigned long iova,
 static void iopt_remove_area(struct io_pagetable *iopt, struct iopt_area *area)
 {
 	lockdep_assert_held_write(&iopt->iova_rwsem);
+	WARN_ON(area->storage_domain);
 
 	interval_tree_remove(&area->node, &iopt->area_itree);
 	iopt_put_pages(area->pages);
@@ -509,6 +548,7 @@ static int iopt_unmap_iova_range(struct io_pagetable *iopt, unsigned long start,
 			break;
 		}
 		unmapped_bytes += iopt_area_length(area);
+		iopt_area_unfill_domains(area, iopt);
 		iopt_remove_area(iopt, area);
 	}
 	up_write(&iopt->iova_rwsem);
@@ -563,24 +603,40 @@ static int iopt_cut_one(struct io_pagetable *iopt, unsigned long iova,
 {
 	struct iopt_area *area;
 
+	struct iopt_pages *pages;
+	unsigned long offset;
+
 	area = iopt_area_iter_first(iopt, iova, iova);
 	if (!area || iopt_area_iova(area) == iova)
 		return 0;
-	if (iova % iopt->iova_alignment)
+	/* Large IOPTEs cannot be cut in two */
+	if (iova % iopt->iova_alignment || area->large_loaded)
 		return -EINVAL;
 
+	pages = area->pages;
+	offset = area->pages_offset + (iova - iopt_area_iova(area));
 	right->iopt = iopt;
-	right->pages = area->pages;
-	kref_get(&right->pages->kref);
-	right->pages_offset = area->pages_offset + (iova - iopt_area_iova(area));
+	right->pages = pages;
+	kref_get(&pages->kref);
 	right->iommu_prot = area->iommu_prot;
-	right->node.start = iova;
-	right->node.last = iopt_area_last_iova(area);
+	iopt_area_set_range(right, iova, offset,
+			    iopt_area_last_iova(area) - iova + 1);
 
+	/* The IOPTEs stay: only the bookkeeping of the halves changes */
+	mutex_lock(&pages->mutex);
+	if (area->storage_domain)
+		interval_tree_remove(&area->pages_node, &pages->domains_itree);
 	interval_tree_remove(&area->node, &iopt->area_itree);
-	area->node.last = iova - 1;
+	iopt_area_set_range(area, iopt_area_iova(area), area->pages_offset,
+			    iova - iopt_area_iova(area));
 	interval_tree_insert(&area->node, &iopt->area_itree);
 	interval_tree_insert(&right->node, &iopt->area_itree);
+	if (area->storage_domain) {
+		right->storage_domain = area->storage_domain;
+		interval_tree_insert(&area->pages_node, &pages->domains_itree);
+		interval_tree_insert(&right->pages_node, &pages->domains_itree);
+	}
+	mutex_unlock(&pages->mutex);
 	return 1;
 }
 
@@ -752,6 +808,12 @@ int iopt_set_large_pages(struct io_pagetable *iopt, bool enable)
 	down_write(&iopt->iova_rwsem);
 	if (iopt->disable_large_pages == !enable)
 		goto out_unlock;
+	/* Areas loaded with large IOPTEs would stay so: refuse */
+	if (!enable && iopt->num_domains &&
+	    !RB_EMPTY_ROOT(&iopt->area_itree.rb_root)) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
 
 	iopt->disable_large_pages = !enable;
 	alignment = iopt_calculate_iova_alignment(iopt);
@@ -797,4 +859,136 @@ int iopt_walk_usable_ranges(struct io_pagetable *iopt, iopt_range_fn fn,
 	}
 	up_read(&iopt->iova_rwsem);
 	return rc;
+}
+
+/* Drop the reserved intervals of @owner */
+static void iopt_remove_reserved_locked(struct io_pagetable *iopt, void *owner)
+{
+	struct interval_tree_node *node, *next;
+	struct iopt_reserved *reserved;
+
+	lockdep_assert_held_write(&iopt->iova_rwsem);
+
+	for (node = interval_tree_iter_first(&iopt->reserved_itree, 0,
+					     ULONG_MAX);
+	     node; node = next) {
+		next = interval_tree_iter_next(node, 0, ULONG_MAX);
+		reserved = container_of(node, struct iopt_reserved, node);
+		if (reserved->owner != owner)
+			continue;
+		interval_tree_remove(node, &iopt->reserved_itree);
+		kfree(reserved);
+	}
+}
+
+/**
+ * iopt_table_add_domain() - add a domain to an IOAS and load every area
+ * @iopt: the IO page table
+ * @domain: a domain of no other IOAS
+ *
+ * Reserves the IOVA outside the domain's aperture, raises the alignment to
+ * the domain's smallest page size and loads every area into it (objects.md
+ * §5.3 "Adding a domain").
+ *
+ * Return: 0; -EINVAL if the domain's smallest page exceeds PAGE_SIZE;
+ * -EADDRINUSE if an area or allowed range conflicts with the alignment or
+ * the aperture; a pinning error. Nothing changes on failure.
+ */
+int iopt_table_add_domain(struct io_pagetable *iopt, struct iopt_domain *domain)
+{
+	unsigned long granule = 1UL << __ffs(domain->pgsize_bitmap);
+	struct iopt_area *area, *done;
+	unsigned long alignment;
+	int rc = 0;
+
+	down_write(&iopt->domains_rwsem);
+	down_write(&iopt->iova_rwsem);
+	if (granule > PAGE_SIZE) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
+	alignment = max(iopt->iova_alignment, granule);
+	rc = iopt_check_iova_alignment(iopt, alignment);
+	if (rc)
+		goto out_unlock;
+
+	if (domain->aperture_start)
+		rc = iopt_reserve_iova_locked(iopt, 0,
+					      domain->aperture_start - 1,
+					      domain);
+	if (!rc && domain->aperture_last != ULONG_MAX)
+		rc = iopt_reserve_iova_locked(iopt, domain->aperture_last + 1,
+					      ULONG_MAX, domain);
+	if (rc)
+		goto out_reserved;
+
+	for (area = iopt_area_iter_first(iopt, 0, ULONG_MAX); area;
+	     area = iopt_area_iter_next(area, 0, ULONG_MAX)) {
+		mutex_lock(&area->pages->mutex);
+		rc = iopt_area_fill_domain(area, domain);
+		if (!rc && !area->storage_domain) {
+			area->storage_domain = domain;
+			area->large_loaded = !iopt->disable_large_pages;
+			interval_tree_insert(&area->pages_node,
+					     &area->pages->domains_itree);
+		}
+		mutex_unlock(&area->pages->mutex);
+		if (rc)
+			goto out_unfill;
+	}
+
+	list_add_tail(&domain->iopt_item, &iopt->domains);
+	iopt->num_domains++;
+	iopt->iova_alignment = alignment;
+	goto out_unlock;
+
+out_unfill:
+	for (done = iopt_area_iter_first(iopt, 0, ULONG_MAX); done != area;
+	     done = iopt_area_iter_next(done, 0, ULONG_MAX)) {
+		mutex_lock(&done->pages->mutex);
+		iopt_area_unfill_domain(done, domain, !iopt->num_domains);
+		mutex_unlock(&done->pages->mutex);
+	}
+out_reserved:
+	iopt_remove_reserved_locked(iopt, domain);
+out_unlock:
+	up_write(&iopt->iova_rwsem);
+	up_write(&iopt->domains_rwsem);
+	return rc;
+}
+
+/**
+ * iopt_table_remove_domain() - take a domain out of its IOAS
+ * @iopt: the IO page table
+ * @domain: a domain added with iopt_table_add_domain()
+ *
+ * Unmaps every area from it (unpinning what no other domain needs), drops
+ * its aperture reservations and recomputes the alignment.
+ */
+void iopt_table_remove_domain(struct io_pagetable *iopt,
+			      struct iopt_domain *domain)
+{
+	struct iopt_area *area;
+
+	down_write(&iopt->domains_rwsem);
+	down_write(&iopt->iova_rwsem);
+	list_del(&domain->iopt_item);
+	iopt->num_domains--;
+
+	for (area = iopt_area_iter_first(iopt, 0, ULONG_MAX); area;
+	     area = iopt_area_iter_next(area, 0, ULONG_MAX)) {
+		mutex_lock(&area->pages->mutex);
+		if (area->storage_domain == domain && iopt->num_domains)
+			area->storage_domain =
+				list_first_entry(&iopt->domains,
+						 struct iopt_domain, iopt_item);
+		iopt_area_unfill_domain(area, domain, !iopt->num_domains);
+		mutex_unlock(&area->pages->mutex);
+		cond_resched();
+	}
+
+	iopt_remove_reserved_locked(iopt, domain);
+	iopt->iova_alignment = iopt_calculate_iova_alignment(iopt);
+	up_write(&iopt->iova_rwsem);
+	up_write(&iopt->domains_rwsem);
 }

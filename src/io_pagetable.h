@@ -12,6 +12,12 @@
  * An area maps the bytes [iova, iova_last] to bytes of a struct iopt_pages,
  * the record of one MAP's user memory; COPY makes more areas on the same
  * pages object, so both see the same pages.
+ *
+ * Domains (HW page tables) sit behind struct iopt_domain_ops, so the
+ * kernel's IOMMU domains and the test build's mock are two implementations
+ * of one interface. When an IOAS has domains, every area is loaded into all
+ * of them, and its pages are pinned once, however many domains and areas
+ * use them (see pages.c).
  */
 #ifndef IOMMUFD_IO_PAGETABLE_H
 #define IOMMUFD_IO_PAGETABLE_H
@@ -23,6 +29,29 @@
 #include <linux/rwsem.h>
 
 struct iommufd_ctx;
+struct iopt_domain;
+
+struct iopt_domain_ops {
+	/* Map [iova, iova + size) to paddr; both aligned to a page size */
+	int (*map)(struct iopt_domain *domain, unsigned long iova,
+		   phys_addr_t paddr, size_t size, int prot);
+	/* Returns the bytes unmapped, which may exceed size (large IOPTEs) */
+	size_t (*unmap)(struct iopt_domain *domain, unsigned long iova,
+			size_t size);
+	/* 0 if nothing is mapped there */
+	phys_addr_t (*iova_to_phys)(struct iopt_domain *domain,
+				    unsigned long iova);
+	void (*free)(struct iopt_domain *domain);
+};
+
+struct iopt_domain {
+	const struct iopt_domain_ops *ops;
+	unsigned long pgsize_bitmap;
+	unsigned long aperture_start;
+	unsigned long aperture_last;
+	/* In io_pagetable.domains while the domain belongs to an IOAS */
+	struct list_head iopt_item;
+};
 
 struct io_pagetable {
 	/* Taken before iova_rwsem; protects the alignment inputs */
@@ -34,6 +63,9 @@ struct io_pagetable {
 	/* IOMMU_OPTION_HUGE_PAGES off: the alignment is at least PAGE_SIZE */
 	bool disable_large_pages;
 	unsigned long iova_alignment;
+	/* struct iopt_domain, protected by domains_rwsem */
+	struct list_head domains;
+	unsigned int num_domains;
 };
 
 struct iopt_reserved {
@@ -59,8 +91,12 @@ enum iopt_account_mode {
  */
 struct iopt_pages {
 	struct kref kref;
-	/* Serialises pinning state of this object */
+	/* Protects domains_itree and the pins: nests inside iova_rwsem */
 	struct mutex mutex;
+	/* Page-index ranges of the areas loaded into domains */
+	struct rb_root_cached domains_itree;
+	/* Pages currently pinned, for the accounting */
+	unsigned long npinned;
 	void __user *uptr;
 	unsigned long npages;
 	bool writable;
@@ -72,11 +108,17 @@ struct iopt_pages {
 
 struct iopt_area {
 	struct interval_tree_node node;		/* IOVA, bytes */
+	/* Indexes of the pages it uses, in pages->domains_itree when loaded */
+	struct interval_tree_node pages_node;
 	struct io_pagetable *iopt;
 	struct iopt_pages *pages;
 	/* Byte offset in pages of the area's first IOVA */
 	unsigned long pages_offset;
 	int iommu_prot;
+	/* One of the domains holding the area, to read its PFNs back from */
+	struct iopt_domain *storage_domain;
+	/* Loaded with large IOPTEs: cannot be split */
+	bool large_loaded;
 };
 
 static inline unsigned long iopt_area_iova(struct iopt_area *area)
@@ -160,6 +202,19 @@ typedef int (*iopt_range_fn)(void *data, unsigned long start,
 /* Calls fn for each IOVA range usable for mapping, ascending */
 int iopt_walk_usable_ranges(struct io_pagetable *iopt, iopt_range_fn fn,
 			    void *data);
+
+int iopt_table_add_domain(struct io_pagetable *iopt, struct iopt_domain *domain);
+void iopt_table_remove_domain(struct io_pagetable *iopt,
+			      struct iopt_domain *domain);
+
+/* pages.c: loading areas into domains, pinning and accounting */
+int iopt_area_fill_domain(struct iopt_area *area, struct iopt_domain *domain);
+int iopt_area_fill_domains(struct iopt_area *area, struct io_pagetable *iopt);
+void iopt_area_unfill_domain(struct iopt_area *area,
+			     struct iopt_domain *domain, bool last);
+void iopt_area_unfill_domains(struct iopt_area *area,
+			      struct io_pagetable *iopt);
+void iopt_set_batch_limit(unsigned int bytes);
 
 struct iopt_pages *iopt_alloc_pages(struct iommufd_ctx *ictx,
 				    void __user *uptr, unsigned long length,

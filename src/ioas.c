@@ -22,6 +22,8 @@ void iommufd_ioas_destroy(struct iommufd_object *obj)
 	/* Destroying the compat IOAS just clears the setting */
 	iommufd_vfio_ioas_forget(ioas);
 	iopt_destroy_table(&ioas->iopt);
+	WARN_ON(!list_empty(&ioas->hwpt_list));
+	mutex_destroy(&ioas->mutex);
 }
 
 int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd)
@@ -39,6 +41,8 @@ int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd)
 		return PTR_ERR(ioas);
 	ioas->ictx = ucmd->ictx;
 	iopt_init_table(&ioas->iopt);
+	mutex_init(&ioas->mutex);
+	INIT_LIST_HEAD(&ioas->hwpt_list);
 
 	cmd->out_ioas_id = ioas->obj.id;
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));

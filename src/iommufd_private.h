@@ -62,6 +62,11 @@ enum iommufd_object_type {
 	IOMMUFD_OBJ_NONE,
 	IOMMUFD_OBJ_ANY = IOMMUFD_OBJ_NONE,
 	IOMMUFD_OBJ_IOAS,
+	IOMMUFD_OBJ_HWPT_PAGING,
+	IOMMUFD_OBJ_DEVICE,
+#ifdef IOMMUFD_TEST
+	IOMMUFD_OBJ_SELFTEST,
+#endif
 	IOMMUFD_OBJ_MAX,
 };
 
@@ -116,6 +121,8 @@ struct iommufd_object *_iommufd_object_alloc(struct iommufd_ctx *ictx,
 void iommufd_object_finalize(struct iommufd_ctx *ictx,
 			     struct iommufd_object *obj);
 void iommufd_object_abort(struct iommufd_ctx *ictx, struct iommufd_object *obj);
+void iommufd_object_destroy_owned(struct iommufd_ctx *ictx,
+				  struct iommufd_object *obj);
 void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
 				      struct iommufd_object *obj);
 
@@ -154,6 +161,9 @@ struct iommufd_ioas {
 	struct iommufd_object obj;
 	struct iommufd_ctx *ictx;
 	struct io_pagetable iopt;
+	/* Protects hwpt_list and the devices attached to those HWPTs */
+	struct mutex mutex;
+	struct list_head hwpt_list;
 };
 
 static inline struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx,
@@ -172,6 +182,48 @@ int iommufd_ioas_copy_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_unmap_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_option(struct iommufd_ucmd *ucmd);
 
+/* hw_pagetable.c: a HW page table (domain) loaded with an IOAS */
+struct iommufd_hwpt_paging {
+	struct iommufd_object obj;
+	struct iommufd_ioas *ioas;
+	struct iopt_domain *domain;
+	/* Created by attaching to an IOAS; freed with its last device */
+	bool auto_domain;
+	bool domain_added;
+	/* Protected by ioas->mutex; on ioas->hwpt_list while usable */
+	unsigned int num_devices;
+	struct list_head hwpt_item;
+};
+
+void iommufd_hwpt_paging_destroy(struct iommufd_object *obj);
+
+/* device.c: what the IOMMU behind a device provides */
+struct iommufd_device;
+struct iommufd_device_ops {
+	struct iopt_domain *(*domain_alloc_paging)(struct iommufd_device *idev);
+	/* -EINVAL: this domain cannot serve the device */
+	int (*attach)(struct iommufd_device *idev, struct iopt_domain *domain);
+	void (*detach)(struct iommufd_device *idev, struct iopt_domain *domain);
+};
+
+struct iommufd_device {
+	struct iommufd_object obj;
+	struct iommufd_ctx *ictx;
+	const struct iommufd_device_ops *ops;
+	void *priv;
+	/* The HW page table it is attached to; protected by its ioas->mutex */
+	struct iommufd_hwpt_paging *hwpt;
+};
+
+struct iommufd_device *iommufd_device_alloc(struct iommufd_ctx *ictx,
+					    const struct iommufd_device_ops *ops,
+					    void *priv);
+void iommufd_device_unbind_unpublished(struct iommufd_device *idev);
+void iommufd_device_unbind_published(struct iommufd_device *idev);
+int iommufd_device_attach_pt(struct iommufd_device *idev, u32 *pt_id);
+void iommufd_device_detach_pt(struct iommufd_device *idev);
+void iommufd_device_destroy(struct iommufd_object *obj);
+
 /* vfio_compat.c */
 int iommufd_vfio_ioas_ioctl(struct iommufd_ucmd *ucmd);
 void iommufd_vfio_ioas_forget(struct iommufd_ioas *ioas);
@@ -181,6 +233,7 @@ long iommufd_vfio_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
 /* selftest.c, test builds only */
 #ifdef IOMMUFD_TEST
 int iommufd_test_ioctl(struct iommufd_ucmd *ucmd);
+void iommufd_selftest_destroy(struct iommufd_object *obj);
 #endif
 
 #endif

@@ -37,6 +37,17 @@ static const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX] = {
 	[IOMMUFD_OBJ_IOAS] = {
 		.destroy = iommufd_ioas_destroy,
 	},
+	[IOMMUFD_OBJ_HWPT_PAGING] = {
+		.destroy = iommufd_hwpt_paging_destroy,
+	},
+	[IOMMUFD_OBJ_DEVICE] = {
+		.destroy = iommufd_device_destroy,
+	},
+#ifdef IOMMUFD_TEST
+	[IOMMUFD_OBJ_SELFTEST] = {
+		.destroy = iommufd_selftest_destroy,
+	},
+#endif
 };
 
 static void iommufd_object_free_mem(struct iommufd_object *obj)
@@ -223,6 +234,39 @@ static void iommufd_object_free(struct iommufd_object *obj)
 {
 	iommufd_object_ops[obj->type].destroy(obj);
 	iommufd_object_free_mem(obj);
+}
+
+/**
+ * iommufd_object_destroy_owned() - destroy an object the kernel owns
+ * @ictx: context
+ * @obj: a published object on which the caller holds one users reference
+ *
+ * For objects that go away when their owner says so (a device when its
+ * driver unbinds, an automatic HW page table with its last device): the
+ * caller's reference is dropped and, if nothing but the table is left, the
+ * object is unpublished, the ioctls using it are waited for, and it is
+ * destroyed. If anything else still depends on it, it stays.
+ */
+void iommufd_object_destroy_owned(struct iommufd_ctx *ictx,
+				  struct iommufd_object *obj)
+{
+	u32 id = obj->id;
+
+	xa_lock(&ictx->objects);
+	if (WARN_ON(xa_load(&ictx->objects, obj->id) != obj) ||
+	    refcount_read(&obj->users) != 2) {
+		refcount_dec(&obj->users);
+		xa_unlock(&ictx->objects);
+		return;
+	}
+	/* Unpublished: no new lookups; the ID stays reserved until freed */
+	__xa_store(&ictx->objects, obj->id, XA_ZERO_ENTRY, GFP_ATOMIC);
+	xa_unlock(&ictx->objects);
+
+	wait_event(ictx->destroy_wait,
+		   refcount_read(&obj->shortterm_users) == 1);
+	iommufd_object_free(obj);
+	xa_erase(&ictx->objects, id);
 }
 
 static int iommufd_destroy_ioctl(struct iommufd_ucmd *ucmd)

@@ -11,11 +11,30 @@
  *
  * Nothing is pinned while no HW page table or access needs the memory, so a
  * MAP into an IOAS without domains neither pins nor validates the range.
+ *
+ * Pin once: a page of a pages object is pinned exactly while some area using
+ * it is loaded into a domain (pages->domains_itree holds the page-index
+ * ranges of those areas). Loading an area pins only the pages no loaded area
+ * covers yet; the others' PFNs are read back from the storage domain of an
+ * area that holds them, which is also how a second domain gets filled
+ * without touching the mm. Unloading the last domain of an area unpins the
+ * pages no other loaded area covers. All of it under pages->mutex.
+ *
+ * Memory: the only per-page state is in the domains themselves. Loading
+ * works in batches of at most iopt_batch_pages() pages; unloading reads the
+ * PFNs back as runs of contiguous pages and cuts batches only where the
+ * memory is discontiguous, so an unmap never splits a large IOPTE.
+ *
+ * Accounting happens when pages get pinned, to the mode and the owners
+ * recorded at MAP time (objects.md §4), and is undone at unpin.
  */
 #include <linux/capability.h>
 #include <linux/iommu.h>
 #include <linux/cred.h>
 #include <linux/mm.h>
+#include <linux/pfn.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/user.h>
 #include <linux/overflow.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
@@ -45,6 +64,7 @@ struct iopt_pages *iopt_alloc_pages(struct iommufd_ctx *ictx,
 
 	kref_init(&pages->kref);
 	mutex_init(&pages->mutex);
+	pages->domains_itree = RB_ROOT_CACHED;
 	pages->uptr = (void __user *)ALIGN_DOWN(start, PAGE_SIZE);
 	span = end - ALIGN_DOWN(start, PAGE_SIZE);
 	pages->npages = span / PAGE_SIZE + !!(span % PAGE_SIZE);
@@ -69,9 +89,507 @@ void iopt_release_pages(struct kref *kref)
 {
 	struct iopt_pages *pages = container_of(kref, struct iopt_pages, kref);
 
+	WARN_ON(pages->npinned);
+	WARN_ON(!RB_EMPTY_ROOT(&pages->domains_itree.rb_root));
 	free_uid(pages->source_user);
 	put_task_struct(pages->source_task);
 	mmdrop(pages->source_mm);
 	mutex_destroy(&pages->mutex);
 	kfree(pages);
+}
+
+/* Bytes of temporary memory per batch; the test build can shrink it */
+static unsigned int iopt_batch_bytes = 65536;
+
+void iopt_set_batch_limit(unsigned int bytes)
+{
+	WRITE_ONCE(iopt_batch_bytes, bytes);
+}
+
+/* Pages per batch: a PFN and a page pointer each, at most 2 MiB worth */
+static unsigned long iopt_batch_pages(void)
+{
+	return clamp_t(unsigned long,
+		       READ_ONCE(iopt_batch_bytes) /
+			       (sizeof(unsigned long) + sizeof(struct page *)),
+		       1, 512);
+}
+
+static unsigned long iopt_area_index(struct iopt_area *area)
+{
+	return area->pages_node.start;
+}
+
+static unsigned long iopt_area_last_index(struct iopt_area *area)
+{
+	return area->pages_node.last;
+}
+
+/* IOVA of byte @off of the pages object, which the area must contain */
+static unsigned long iopt_area_off_to_iova(struct iopt_area *area,
+					   unsigned long off)
+{
+	return iopt_area_iova(area) + (off - area->pages_offset);
+}
+
+/* The area's bytes within pages [index, last]: [*start, *end) */
+static void iopt_area_byte_range(struct iopt_area *area, unsigned long index,
+				 unsigned long last, unsigned long *start,
+				 unsigned long *end)
+{
+	*start = max(index * PAGE_SIZE, area->pages_offset);
+	*end = min((last + 1) * PAGE_SIZE,
+		   area->pages_offset + iopt_area_length(area));
+}
+
+static int iopt_pages_charge(struct iopt_pages *pages, unsigned long npages)
+{
+	struct user_struct *user = pages->source_user;
+	unsigned long limit, cur;
+	int rc;
+
+	if (iommufd_should_fail())
+		return -ENOMEM;
+
+	switch (pages->account_mode) {
+	case IOPT_ACCOUNT_NONE:
+		break;
+	case IOPT_ACCOUNT_USER:
+		limit = task_rlimit(pages->source_task, RLIMIT_MEMLOCK) >>
+			PAGE_SHIFT;
+		cur = atomic_long_read(&user->locked_vm);
+		do {
+			if (cur + npages > limit || cur + npages < cur)
+				return -ENOMEM;
+		} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur,
+						  cur + npages));
+		break;
+	case IOPT_ACCOUNT_MM:
+		mmap_write_lock(pages->source_mm);
+		rc = __account_locked_vm(pages->source_mm, npages, true,
+					 pages->source_task, false);
+		mmap_write_unlock(pages->source_mm);
+		if (rc)
+			return rc;
+		break;
+	}
+	atomic64_add(npages, &pages->source_mm->pinned_vm);
+	pages->npinned += npages;
+	return 0;
+}
+
+static void iopt_pages_uncharge(struct iopt_pages *pages, unsigned long npages)
+{
+	switch (pages->account_mode) {
+	case IOPT_ACCOUNT_NONE:
+		break;
+	case IOPT_ACCOUNT_USER:
+		atomic_long_sub(npages, &pages->source_user->locked_vm);
+		break;
+	case IOPT_ACCOUNT_MM:
+		mmap_write_lock(pages->source_mm);
+		__account_locked_vm(pages->source_mm, npages, false,
+				    pages->source_task, false);
+		mmap_write_unlock(pages->source_mm);
+		break;
+	}
+	atomic64_sub(npages, &pages->source_mm->pinned_vm);
+	pages->npinned -= npages;
+}
+
+/*
+ * Pin pages [index, index + npages) of the mapping process: long-term
+ * FOLL_PIN, for write if the MAP was writable. From another process (a
+ * device attached after fork(), say) the pin is remote, and fails with
+ * -EFAULT once the mapping process's mm is gone.
+ */
+static int iopt_pages_pin(struct iopt_pages *pages, unsigned long index,
+			  unsigned long npages, struct page **out)
+{
+	unsigned long uptr = (unsigned long)pages->uptr + index * PAGE_SIZE;
+	unsigned int flags = FOLL_LONGTERM;
+	struct mm_struct *mm = pages->source_mm;
+	bool remote = current->mm != mm;
+	unsigned long done = 0;
+	int locked;
+	long rc = 0;
+
+	if (pages->writable)
+		flags |= FOLL_WRITE;
+	if (iommufd_should_fail())
+		return -EFAULT;
+	if (remote && !mmget_not_zero(mm))
+		return -EFAULT;
+
+	while (done != npages) {
+		if (remote) {
+			locked = 1;
+			mmap_read_lock(mm);
+			rc = iommufd_pin_user_pages_remote(mm,
+							   uptr + done * PAGE_SIZE,
+							   npages - done, flags,
+							   out + done, &locked);
+			if (locked)
+				mmap_read_unlock(mm);
+		} else {
+			rc = pin_user_pages_fast(uptr + done * PAGE_SIZE,
+						 npages - done, flags,
+						 out + done);
+		}
+		if (rc <= 0) {
+			rc = rc ?: -EFAULT;
+			break;
+		}
+		done += rc;
+		rc = 0;
+	}
+	if (remote)
+		mmput(mm);
+	if (rc)
+		unpin_user_pages(out, done);
+	return rc;
+}
+
+/*
+ * Unpin and uncharge the pages of [index, last] that no loaded area covers.
+ * Their PFNs are pfns[i - index], or with @pfns NULL first_pfn + i - index.
+ */
+static void iopt_pages_unpin_unloaded(struct iopt_pages *pages,
+				      unsigned long index, unsigned long last,
+				      const unsigned long *pfns,
+				      unsigned long first_pfn)
+{
+	struct rb_root_cached *trees[] = { &pages->domains_itree };
+	struct iopt_span_iter span;
+	unsigned long i, pfn;
+
+	for (iopt_span_first(&span, trees, ARRAY_SIZE(trees), index, last);
+	     !span.done; iopt_span_next(&span)) {
+		if (span.is_used)
+			continue;
+		for (i = span.start; i <= span.last; i++) {
+			pfn = pfns ? pfns[i - index] : first_pfn + i - index;
+			unpin_user_page_range_dirty_lock(pfn_to_page(pfn), 1,
+							 pages->writable);
+		}
+		iopt_pages_uncharge(pages, span.last - span.start + 1);
+	}
+}
+
+/* The PFN of page @index from the storage domain of an area holding it */
+static unsigned long iopt_pages_pfn_from_domain(struct iopt_pages *pages,
+						unsigned long index)
+{
+	struct interval_tree_node *node;
+	struct iopt_domain *domain;
+	struct iopt_area *area;
+	unsigned long off;
+
+	node = interval_tree_iter_first(&pages->domains_itree, index, index);
+	area = container_of(node, struct iopt_area, pages_node);
+	domain = area->storage_domain;
+	off = max(index * PAGE_SIZE, area->pages_offset);
+	return PHYS_PFN(domain->ops->iova_to_phys(domain,
+						   iopt_area_off_to_iova(area,
+									 off)));
+}
+
+/*
+ * PFNs of pages [index, last] into pfns[]: read back where a loaded area
+ * holds the page, pinned (and charged) otherwise. On failure nothing this
+ * call pinned stays pinned.
+ */
+static int iopt_pages_collect(struct iopt_pages *pages, unsigned long index,
+			      unsigned long last, unsigned long *pfns,
+			      struct page **pin)
+{
+	struct rb_root_cached *trees[] = { &pages->domains_itree };
+	struct iopt_span_iter span;
+	unsigned long i, n;
+	int rc;
+
+	for (iopt_span_first(&span, trees, ARRAY_SIZE(trees), index, last);
+	     !span.done; iopt_span_next(&span)) {
+		if (span.is_used) {
+			for (i = span.start; i <= span.last; i++)
+				pfns[i - index] =
+					iopt_pages_pfn_from_domain(pages, i);
+			continue;
+		}
+		n = span.last - span.start + 1;
+		rc = iopt_pages_pin(pages, span.start, n, pin);
+		if (!rc) {
+			rc = iopt_pages_charge(pages, n);
+			if (rc)
+				unpin_user_pages(pin, n);
+		}
+		if (rc) {
+			/* The free spans before this one were pinned here */
+			if (span.start != index)
+				iopt_pages_unpin_unloaded(pages, index,
+							  span.start - 1, pfns,
+							  0);
+			return rc;
+		}
+		for (i = 0; i != n; i++)
+			pfns[span.start - index + i] = page_to_pfn(pin[i]);
+	}
+	return 0;
+}
+
+/* Map [iova, iova + length) to paddr; with @large off, in PAGE_SIZE pieces */
+static int iopt_domain_map_run(struct iopt_domain *domain, unsigned long iova,
+			       phys_addr_t paddr, unsigned long length,
+			       int prot, bool large)
+{
+	unsigned long done = 0, step;
+	int rc;
+
+	while (done != length) {
+		step = length - done;
+		if (!large)
+			step = min(step, PAGE_SIZE - ((iova + done) % PAGE_SIZE));
+		rc = domain->ops->map(domain, iova + done, paddr + done, step,
+				      prot);
+		if (rc) {
+			if (done)
+				domain->ops->unmap(domain, iova, done);
+			return rc;
+		}
+		done += step;
+	}
+	return 0;
+}
+
+/* Map the area's bytes in pages [index, last], whose PFNs are in pfns[] */
+static int iopt_area_map_pfns(struct iopt_area *area,
+			      struct iopt_domain *domain, unsigned long index,
+			      unsigned long last, unsigned long *pfns)
+{
+	int prot = area->iommu_prot | IOMMU_CACHE;
+	bool large = !area->iopt->disable_large_pages;
+	unsigned long off, end, run_end, first_iova;
+	phys_addr_t paddr;
+	int rc;
+
+	iopt_area_byte_range(area, index, last, &off, &end);
+	first_iova = iopt_area_off_to_iova(area, off);
+	while (off < end) {
+		/* Extend over physically contiguous pages */
+		run_end = min(end, ALIGN_DOWN(off, PAGE_SIZE) + PAGE_SIZE);
+		while (run_end < end &&
+		       pfns[run_end / PAGE_SIZE - index] ==
+			       pfns[run_end / PAGE_SIZE - index - 1] + 1)
+			run_end = min(end, run_end + PAGE_SIZE);
+
+		paddr = PFN_PHYS(pfns[off / PAGE_SIZE - index]) +
+			off % PAGE_SIZE;
+		rc = iopt_domain_map_run(domain, iopt_area_off_to_iova(area, off),
+					 paddr, run_end - off, prot, large);
+		if (rc) {
+			if (off != max(index * PAGE_SIZE, area->pages_offset))
+				domain->ops->unmap(domain, first_iova,
+						   iopt_area_off_to_iova(area,
+									 off) -
+							   first_iova);
+			return rc;
+		}
+		off = run_end;
+	}
+	return 0;
+}
+
+/*
+ * Unmap the area's bytes in pages [index, last] from @domain. With @unpin,
+ * first read the PFNs back, then unpin the pages no loaded area covers
+ * (the caller has taken this area out of domains_itree already).
+ */
+static void iopt_area_unmap_range(struct iopt_area *area,
+				  struct iopt_domain *domain,
+				  unsigned long index, unsigned long last,
+				  bool unpin)
+{
+	unsigned long start, end, off, run_index, run_pfn = 0, pfn = 0, i;
+	unsigned long iova;
+	phys_addr_t phys;
+
+	iopt_area_byte_range(area, index, last, &start, &end);
+	if (!unpin) {
+		iova = iopt_area_off_to_iova(area, start);
+		domain->ops->unmap(domain, iova, end - start);
+		return;
+	}
+
+	/*
+	 * One run of contiguous pages at a time: cutting only where the
+	 * memory is discontiguous never splits a large IOPTE.
+	 */
+	run_index = index;
+	for (i = index; i <= last + 1; i++) {
+		if (i <= last) {
+			off = max(i * PAGE_SIZE, area->pages_offset);
+			iova = iopt_area_off_to_iova(area, off);
+			phys = domain->ops->iova_to_phys(domain, iova);
+			pfn = PHYS_PFN(phys);
+			if (i == index)
+				run_pfn = pfn;
+			if (i == index || pfn == run_pfn + (i - run_index))
+				continue;
+		}
+		iopt_area_byte_range(area, run_index, i - 1, &start, &end);
+		domain->ops->unmap(domain, iopt_area_off_to_iova(area, start),
+				   end - start);
+		iopt_pages_unpin_unloaded(area->pages, run_index, i - 1, NULL,
+					  run_pfn);
+		run_index = i;
+		run_pfn = pfn;
+		cond_resched();
+	}
+}
+
+/**
+ * iopt_area_fill_domain() - load an area into one domain
+ * @area: the area
+ * @domain: the domain
+ *
+ * Pages no loaded area holds are pinned and charged; the others are read
+ * back from a domain holding them. The caller holds pages->mutex and
+ * inserts the area into domains_itree after its first successful fill.
+ *
+ * Return: 0, or the pinning/charging/mapping error with nothing changed.
+ */
+int iopt_area_fill_domain(struct iopt_area *area, struct iopt_domain *domain)
+{
+	struct iopt_pages *pages = area->pages;
+	unsigned long batch = iopt_batch_pages();
+	unsigned long index, last, first = iopt_area_index(area);
+	unsigned long *pfns;
+	struct page **pin;
+	int rc = 0;
+
+	lockdep_assert_held(&pages->mutex);
+
+	if (iommufd_should_fail())
+		return -ENOMEM;
+	pfns = kmalloc_array(batch, sizeof(*pfns), GFP_KERNEL);
+	pin = kmalloc_array(batch, sizeof(*pin), GFP_KERNEL);
+	if (!pfns || !pin) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
+
+	for (index = first; index <= iopt_area_last_index(area);
+	     index = last + 1) {
+		/* Batches end on multiples of the batch size: large IOPTEs fit */
+		last = min(iopt_area_last_index(area),
+			   ALIGN_DOWN(index, batch) + batch - 1);
+		rc = iopt_pages_collect(pages, index, last, pfns, pin);
+		if (rc)
+			break;
+		rc = iopt_area_map_pfns(area, domain, index, last, pfns);
+		if (rc) {
+			iopt_pages_unpin_unloaded(pages, index, last, pfns, 0);
+			break;
+		}
+		cond_resched();
+	}
+	if (rc && index != first)
+		iopt_area_unmap_range(area, domain, first, index - 1, true);
+out_free:
+	kfree(pin);
+	kfree(pfns);
+	return rc;
+}
+
+/**
+ * iopt_area_fill_domains() - load a new area into every domain of its IOAS
+ * @area: the area, not loaded yet
+ * @iopt: its IO page table, with domains_rwsem held
+ *
+ * Return: 0, or the error of the first fill, with nothing loaded.
+ */
+int iopt_area_fill_domains(struct iopt_area *area, struct io_pagetable *iopt)
+{
+	struct iopt_pages *pages = area->pages;
+	struct iopt_domain *domain, *failed;
+	int rc = 0;
+
+	lockdep_assert_held(&iopt->domains_rwsem);
+	if (!iopt->num_domains)
+		return 0;
+
+	mutex_lock(&pages->mutex);
+	list_for_each_entry(domain, &iopt->domains, iopt_item) {
+		rc = iopt_area_fill_domain(area, domain);
+		if (rc)
+			break;
+		if (!area->storage_domain) {
+			/* Later domains copy the PFNs from this one */
+			area->storage_domain = domain;
+			interval_tree_insert(&area->pages_node,
+					     &pages->domains_itree);
+		}
+	}
+	if (rc && area->storage_domain) {
+		failed = domain;
+		list_for_each_entry(domain, &iopt->domains, iopt_item) {
+			if (domain == failed)
+				break;
+			if (domain != area->storage_domain)
+				iopt_area_unfill_domain(area, domain, false);
+		}
+		iopt_area_unfill_domain(area, area->storage_domain, true);
+	}
+	if (!rc)
+		area->large_loaded = !iopt->disable_large_pages;
+	mutex_unlock(&pages->mutex);
+	return rc;
+}
+
+/**
+ * iopt_area_unfill_domain() - unload an area from one domain
+ * @area: a loaded area
+ * @domain: one of its domains
+ * @last: true if it is the area's last domain: unpin what nothing else holds
+ *
+ * With @last false and @domain the storage domain, the caller must have
+ * moved area->storage_domain to another domain first. The caller holds
+ * pages->mutex.
+ */
+void iopt_area_unfill_domain(struct iopt_area *area,
+			     struct iopt_domain *domain, bool last)
+{
+	struct iopt_pages *pages = area->pages;
+
+	lockdep_assert_held(&pages->mutex);
+
+	if (last) {
+		interval_tree_remove(&area->pages_node, &pages->domains_itree);
+		area->storage_domain = NULL;
+	}
+	iopt_area_unmap_range(area, domain, iopt_area_index(area),
+			      iopt_area_last_index(area), last);
+}
+
+/**
+ * iopt_area_unfill_domains() - unload an area from every domain of its IOAS
+ * @area: the area
+ * @iopt: its IO page table, with domains_rwsem held
+ */
+void iopt_area_unfill_domains(struct iopt_area *area,
+			      struct io_pagetable *iopt)
+{
+	struct iopt_pages *pages = area->pages;
+	struct iopt_domain *domain;
+
+	lockdep_assert_held(&iopt->domains_rwsem);
+	if (!area->storage_domain)
+		return;
+
+	mutex_lock(&pages->mutex);
+	list_for_each_entry(domain, &iopt->domains, iopt_item)
+		if (domain != area->storage_domain)
+			iopt_area_unfill_domain(area, domain, false);
+	iopt_area_unfill_domain(area, area->storage_domain, true);
+	mutex_unlock(&pages->mutex);
 }

@@ -10,11 +10,20 @@
  *   until the call succeeds and prove each failure leaves nothing behind.
  * objects_alive (module parameter, 0400): number of objects allocated and
  *   not yet freed, over all contexts; back to zero when no context is open.
- * IOMMU_TEST_CMD: the test-only command of the 6.12 ABI.
+ * IOMMU_TEST_CMD: the test-only command of the 6.12 ABI (selftest-abi.md),
+ *   with the mock IOMMU: mock devices, each in a SELFTEST object that owns
+ *   it, bound as DEVICE objects, whose paging domains keep one entry per
+ *   MOCK_IO_PAGE_SIZE granule in an xarray. The mock is independent of the
+ *   kernel's IOMMU core: it plugs in through struct iommufd_device_ops and
+ *   struct iopt_domain_ops, as the real IOMMU backend does.
  */
 #include <linux/atomic.h>
+#include <linux/iommu.h>
+#include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
 #include <uapi/linux/iommufd_test.h>
 
 #include "iommufd_private.h"
@@ -41,6 +50,318 @@ bool iommufd_should_fail(void)
 void iommufd_test_object_count(int delta)
 {
 	atomic_add(delta, &objects_alive);
+}
+
+#define MOCK_IO_PAGE_SIZE (PAGE_SIZE / 2)
+#define MOCK_HUGE_PAGE_SIZE (512 * MOCK_IO_PAGE_SIZE)
+
+/* Flags kept beside the PFN of each granule entry */
+enum {
+	MOCK_PFN_START = 1 << 0,	/* first granule of one map call */
+	MOCK_PFN_LAST = 1 << 1,		/* last granule of one map call */
+	MOCK_PFN_HUGE = 1 << 2,		/* mapped with a large page size */
+	MOCK_PFN_SHIFT = 3,
+};
+
+struct mock_domain {
+	struct iopt_domain domain;
+	/* granule index (iova / MOCK_IO_PAGE_SIZE) -> physical granule */
+	struct xarray pfns;
+};
+
+struct mock_dev {
+	u32 flags;
+};
+
+struct selftest_obj {
+	struct iommufd_object obj;
+	struct iommufd_device *idev;
+	struct mock_dev mdev;
+};
+
+static struct mock_domain *to_mock_domain(struct iopt_domain *domain)
+{
+	return container_of(domain, struct mock_domain, domain);
+}
+
+static size_t mock_domain_unmap(struct iopt_domain *domain,
+				unsigned long iova, size_t size)
+{
+	struct mock_domain *mock = to_mock_domain(domain);
+	unsigned long i;
+
+	for (i = 0; i != size / MOCK_IO_PAGE_SIZE; i++)
+		WARN_ON(!xa_erase(&mock->pfns, iova / MOCK_IO_PAGE_SIZE + i));
+	return size;
+}
+
+static int mock_domain_map(struct iopt_domain *domain, unsigned long iova,
+			   phys_addr_t paddr, size_t size, int prot)
+{
+	struct mock_domain *mock = to_mock_domain(domain);
+	unsigned long n = size / MOCK_IO_PAGE_SIZE, i, flags, pgsize;
+	void *old;
+
+	if (WARN_ON(iova % MOCK_IO_PAGE_SIZE || paddr % MOCK_IO_PAGE_SIZE ||
+		    size % MOCK_IO_PAGE_SIZE || !size))
+		return -EINVAL;
+
+	for (i = 0; i != n; i++) {
+		/* As the IOMMU core would: the largest size that fits */
+		pgsize = MOCK_IO_PAGE_SIZE;
+		if ((domain->pgsize_bitmap & MOCK_HUGE_PAGE_SIZE) &&
+		    IS_ALIGNED(iova, MOCK_HUGE_PAGE_SIZE) &&
+		    IS_ALIGNED(paddr, MOCK_HUGE_PAGE_SIZE) &&
+		    size >= MOCK_HUGE_PAGE_SIZE)
+			pgsize = MOCK_HUGE_PAGE_SIZE;
+		flags = pgsize != MOCK_IO_PAGE_SIZE ? MOCK_PFN_HUGE : 0;
+		if (i == 0)
+			flags |= MOCK_PFN_START;
+		if (i == n - 1)
+			flags |= MOCK_PFN_LAST;
+
+		old = iommufd_should_fail() ?
+			      XA_ERROR(-ENOMEM) :
+			      xa_store(&mock->pfns,
+				       iova / MOCK_IO_PAGE_SIZE + i,
+				       xa_mk_value((paddr / MOCK_IO_PAGE_SIZE + i)
+						   << MOCK_PFN_SHIFT | flags),
+				       GFP_KERNEL);
+		if (xa_is_err(old) || WARN_ON(old)) {
+			if (i)
+				mock_domain_unmap(domain, iova,
+						  i * MOCK_IO_PAGE_SIZE);
+			return xa_is_err(old) ? xa_err(old) : -EEXIST;
+		}
+	}
+	return 0;
+}
+
+static phys_addr_t mock_domain_iova_to_phys(struct iopt_domain *domain,
+					    unsigned long iova)
+{
+	struct mock_domain *mock = to_mock_domain(domain);
+	void *entry;
+
+	entry = xa_load(&mock->pfns, iova / MOCK_IO_PAGE_SIZE);
+	if (!entry)
+		return 0;
+	return (xa_to_value(entry) >> MOCK_PFN_SHIFT) * MOCK_IO_PAGE_SIZE +
+	       iova % MOCK_IO_PAGE_SIZE;
+}
+
+static void mock_domain_free(struct iopt_domain *domain)
+{
+	struct mock_domain *mock = to_mock_domain(domain);
+
+	WARN_ON(!xa_empty(&mock->pfns));
+	xa_destroy(&mock->pfns);
+	kfree(mock);
+}
+
+static const struct iopt_domain_ops mock_domain_ops = {
+	.map = mock_domain_map,
+	.unmap = mock_domain_unmap,
+	.iova_to_phys = mock_domain_iova_to_phys,
+	.free = mock_domain_free,
+};
+
+static struct iopt_domain *mock_domain_alloc_paging(struct iommufd_device *idev)
+{
+	struct mock_dev *mdev = idev->priv;
+	struct mock_domain *mock;
+
+	if (iommufd_should_fail())
+		return ERR_PTR(-ENOMEM);
+	mock = kzalloc(sizeof(*mock), GFP_KERNEL_ACCOUNT);
+	if (!mock)
+		return ERR_PTR(-ENOMEM);
+	xa_init(&mock->pfns);
+	mock->domain.ops = &mock_domain_ops;
+	mock->domain.pgsize_bitmap = MOCK_IO_PAGE_SIZE;
+	if (mdev->flags & MOCK_FLAGS_DEVICE_HUGE_IOVA)
+		mock->domain.pgsize_bitmap |= MOCK_HUGE_PAGE_SIZE;
+	mock->domain.aperture_start = MOCK_APERTURE_START;
+	mock->domain.aperture_last = MOCK_APERTURE_LAST;
+	return &mock->domain;
+}
+
+static int mock_dev_attach(struct iommufd_device *idev,
+			   struct iopt_domain *domain)
+{
+	/* Every mock paging domain serves every mock device */
+	if (domain->ops != &mock_domain_ops)
+		return -EINVAL;
+	return 0;
+}
+
+static void mock_dev_detach(struct iommufd_device *idev,
+			    struct iopt_domain *domain)
+{
+}
+
+static const struct iommufd_device_ops mock_dev_ops = {
+	.domain_alloc_paging = mock_domain_alloc_paging,
+	.attach = mock_dev_attach,
+	.detach = mock_dev_detach,
+};
+
+/* IOMMU_DESTROY of a SELFTEST object: detach, unbind, free the mock */
+void iommufd_selftest_destroy(struct iommufd_object *obj)
+{
+	struct selftest_obj *sobj = container_of(obj, struct selftest_obj, obj);
+
+	if (!sobj->idev)
+		return;
+	if (sobj->idev->hwpt)
+		iommufd_device_detach_pt(sobj->idev);
+	iommufd_device_unbind_published(sobj->idev);
+}
+
+/* MOCK_DOMAIN and MOCK_DOMAIN_FLAGS: a mock device attached to cmd->id */
+static int iommufd_test_mock_domain(struct iommufd_ucmd *ucmd,
+				    struct iommu_test_cmd *cmd)
+{
+	u32 dev_flags = 0, pt_id = cmd->id;
+	struct iommufd_device *idev;
+	struct selftest_obj *sobj;
+	int rc;
+
+	if (cmd->op == IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS)
+		dev_flags = cmd->mock_domain_flags.dev_flags;
+
+	sobj = iommufd_object_alloc(ucmd->ictx, struct selftest_obj,
+				    IOMMUFD_OBJ_SELFTEST);
+	if (IS_ERR(sobj))
+		return PTR_ERR(sobj);
+	if (dev_flags & ~(MOCK_FLAGS_DEVICE_NO_DIRTY |
+			  MOCK_FLAGS_DEVICE_HUGE_IOVA)) {
+		rc = -EINVAL;
+		goto out_abort;
+	}
+	sobj->mdev.flags = dev_flags;
+
+	idev = iommufd_device_alloc(ucmd->ictx, &mock_dev_ops, &sobj->mdev);
+	if (IS_ERR(idev)) {
+		rc = PTR_ERR(idev);
+		goto out_abort;
+	}
+	rc = iommufd_device_attach_pt(idev, &pt_id);
+	if (rc)
+		goto out_unbind;
+
+	cmd->mock_domain.out_stdev_id = sobj->obj.id;
+	cmd->mock_domain.out_hwpt_id = pt_id;
+	cmd->mock_domain.out_idev_id = idev->obj.id;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc)
+		goto out_detach;
+
+	sobj->idev = idev;
+	iommufd_object_finalize(ucmd->ictx, &idev->obj);
+	iommufd_object_finalize(ucmd->ictx, &sobj->obj);
+	return 0;
+
+out_detach:
+	iommufd_device_detach_pt(idev);
+out_unbind:
+	iommufd_device_unbind_unpublished(idev);
+out_abort:
+	iommufd_object_abort(ucmd->ictx, &sobj->obj);
+	return rc;
+}
+
+/* The mock domain of a paging HW page table, with a shortterm reference */
+static struct iommufd_hwpt_paging *
+iommufd_test_get_mock_hwpt(struct iommufd_ucmd *ucmd, u32 id)
+{
+	struct iommufd_object *obj;
+	struct iommufd_hwpt_paging *hwpt;
+
+	obj = iommufd_get_object(ucmd->ictx, id, IOMMUFD_OBJ_HWPT_PAGING);
+	if (IS_ERR(obj))
+		return ERR_CAST(obj);
+	hwpt = container_of(obj, struct iommufd_hwpt_paging, obj);
+	if (hwpt->domain->ops != &mock_domain_ops) {
+		iommufd_put_object(ucmd->ictx, obj);
+		return ERR_PTR(-EINVAL);
+	}
+	return hwpt;
+}
+
+/* The page backing a user address of the caller: a reference, not a pin */
+static int iommufd_test_user_page(unsigned long uptr, struct page **page)
+{
+	int rc;
+
+	rc = get_user_pages_fast(ALIGN_DOWN(uptr, PAGE_SIZE), 1, 0, page);
+	if (rc == 1)
+		return 0;
+	return rc < 0 ? rc : -EFAULT;
+}
+
+/* MD_CHECK_MAP: the mock maps the IOVA range to the user range's memory */
+static int iommufd_test_md_check_map(struct iommufd_ucmd *ucmd, u32 id,
+				     u64 iova, u64 length, u64 uptr)
+{
+	struct iommufd_hwpt_paging *hwpt;
+	struct iopt_domain *domain;
+	unsigned long i, end;
+	struct page *page;
+	phys_addr_t phys;
+	int rc = 0;
+
+	if (iova % MOCK_IO_PAGE_SIZE || length % MOCK_IO_PAGE_SIZE ||
+	    uptr % MOCK_IO_PAGE_SIZE || check_add_overflow(uptr, length, &end))
+		return -EINVAL;
+
+	hwpt = iommufd_test_get_mock_hwpt(ucmd, id);
+	if (IS_ERR(hwpt))
+		return PTR_ERR(hwpt);
+	domain = hwpt->domain;
+
+	for (i = 0; i != length / MOCK_IO_PAGE_SIZE; i++) {
+		unsigned long addr = uptr + i * MOCK_IO_PAGE_SIZE;
+
+		rc = iommufd_test_user_page(addr, &page);
+		if (rc)
+			break;
+		phys = page_to_phys(page) + addr % PAGE_SIZE;
+		put_page(page);
+		if (domain->ops->iova_to_phys(domain,
+					      iova + i * MOCK_IO_PAGE_SIZE) !=
+		    phys) {
+			rc = -EINVAL;
+			break;
+		}
+	}
+	iommufd_put_object(ucmd->ictx, &hwpt->obj);
+	return rc;
+}
+
+/* MD_CHECK_REFS: every non-compound page of the range has @refs pins */
+static int iommufd_test_md_check_refs(u64 uptr, u64 length, u32 refs)
+{
+	struct page *page;
+	unsigned long i, end;
+	int rc;
+
+	if (length % PAGE_SIZE || uptr % PAGE_SIZE ||
+	    check_add_overflow(uptr, length, &end))
+		return -EINVAL;
+
+	for (i = 0; i != length / PAGE_SIZE; i++) {
+		rc = iommufd_test_user_page(uptr + i * PAGE_SIZE, &page);
+		if (rc)
+			return rc;
+		if (!PageCompound(page) &&
+		    page_ref_count(page) / GUP_PIN_COUNTING_BIAS != refs)
+			rc = -EIO;
+		put_page(page);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 /* Reserve IOVA with no owner: it stays until the IOAS is destroyed */
@@ -75,6 +396,25 @@ int iommufd_test_ioctl(struct iommufd_ucmd *ucmd)
 		return iommufd_test_add_reserved(ucmd, cmd->id,
 						 cmd->add_reserved.start,
 						 cmd->add_reserved.length);
+	case IOMMU_TEST_OP_MOCK_DOMAIN:
+	case IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS:
+		return iommufd_test_mock_domain(ucmd, cmd);
+	case IOMMU_TEST_OP_MD_CHECK_MAP:
+		return iommufd_test_md_check_map(ucmd, cmd->id,
+						 cmd->check_map.iova,
+						 cmd->check_map.length,
+						 cmd->check_map.uptr);
+	case IOMMU_TEST_OP_MD_CHECK_REFS:
+		return iommufd_test_md_check_refs(cmd->check_refs.uptr,
+						  cmd->check_refs.length,
+						  cmd->check_refs.refs);
+	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
+		/* At least a PFN and a page pointer's worth */
+		if (cmd->memory_limit.limit <
+		    sizeof(unsigned long) + sizeof(u32))
+			return -EINVAL;
+		iopt_set_batch_limit(cmd->memory_limit.limit);
+		return 0;
 	default:
 		return -EOPNOTSUPP;
 	}

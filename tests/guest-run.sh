@@ -68,6 +68,7 @@ run dispatch
 run objects
 run ioas
 run vfio
+run domain
 run stress
 step "insmod iommufd_test_consumer.ko" insmod test/iommufd_test_consumer.ko
 run consumer

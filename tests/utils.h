@@ -196,4 +196,72 @@ static inline int add_reserved(int fd, uint32_t ioas, uint64_t start,
 	return ioctl_err(fd, IOMMU_TEST_CMD, &cmd);
 }
 
+static inline int mock_domain_flags(int fd, uint32_t pt_id, uint32_t flags,
+				    uint32_t *stdev, uint32_t *hwpt,
+				    uint32_t *idev)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = flags ? IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS :
+			      IOMMU_TEST_OP_MOCK_DOMAIN,
+		.id = pt_id,
+		.mock_domain_flags = { .dev_flags = flags },
+	};
+	int rc = ioctl_err(fd, IOMMU_TEST_CMD, &cmd);
+
+	if (!rc) {
+		if (stdev)
+			*stdev = cmd.mock_domain.out_stdev_id;
+		if (hwpt)
+			*hwpt = cmd.mock_domain.out_hwpt_id;
+		if (idev)
+			*idev = cmd.mock_domain.out_idev_id;
+	}
+	return rc;
+}
+
+static inline int mock_domain(int fd, uint32_t pt_id, uint32_t *stdev,
+			      uint32_t *hwpt, uint32_t *idev)
+{
+	return mock_domain_flags(fd, pt_id, 0, stdev, hwpt, idev);
+}
+
+static inline int check_map(int fd, uint32_t hwpt, uint64_t iova,
+			    uint64_t length, const void *uptr)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_MD_CHECK_MAP,
+		.id = hwpt,
+		.check_map = { .iova = iova, .length = length,
+			       .uptr = (uintptr_t)uptr },
+	};
+
+	return ioctl_err(fd, IOMMU_TEST_CMD, &cmd);
+}
+
+static inline int check_refs(int fd, const void *uptr, uint64_t length,
+			     uint32_t refs)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_MD_CHECK_REFS,
+		.check_refs = { .length = length, .uptr = (uintptr_t)uptr,
+				.refs = refs },
+	};
+
+	return ioctl_err(fd, IOMMU_TEST_CMD, &cmd);
+}
+
+static inline int set_temp_memory_limit(int fd, uint32_t limit)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT,
+		.memory_limit = { .limit = limit },
+	};
+
+	return ioctl_err(fd, IOMMU_TEST_CMD, &cmd);
+}
+
 #endif

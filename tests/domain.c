@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * HW page tables through the mock IOMMU (test build only): mock devices and
+ * automatic HW page tables, loading mappings into domains, each page pinned
+ * exactly once however many domains and copies use it (MD_CHECK_REFS reads
+ * the pin count), the mappings themselves (MD_CHECK_MAP), the dependency
+ * edges of objects.md §2, aperture and alignment conflicts, pin errors,
+ * every injected failure of an attach or a MAP leaving nothing behind, and
+ * the accounting of an unprivileged user with a small RLIMIT_MEMLOCK.
+ */
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include "utils.h"
+
+#define NPAGES 16
+#define APERTURE 0x1000000ull
+
+static long psz;
+static char *buf;	/* NPAGES pages, shared anonymous, populated */
+
+static void test_mock_domain(void)
+{
+	struct iommu_iova_range r[2];
+	uint32_t ioas, stdev, hwpt, idev, stdev2, hwpt2, idev2, stdev3;
+	uint32_t num = 2;
+	uint64_t align = 0, iova;
+	int fd = open_iommufd();
+
+	ioas_alloc(fd, &ioas);
+	ok_errno(mock_domain(fd, ioas + 100, &stdev, &hwpt, &idev), ENOENT,
+		 "MOCK_DOMAIN on an unknown ID: ENOENT");
+	ok_errno(mock_domain_flags(fd, ioas, 1 << 5, NULL, NULL, NULL), EINVAL,
+		 "MOCK_DOMAIN_FLAGS with an unknown device flag: EINVAL");
+	ok(table_empty(fd) == 0, "(the IOAS is there)");
+	ok_errno(mock_domain(fd, ioas, &stdev, &hwpt, &idev), 0,
+		 "MOCK_DOMAIN on an IOAS");
+	ok(stdev && hwpt && idev && stdev != hwpt && hwpt != idev &&
+	   stdev != idev, "three new IDs: %u %u %u", stdev, hwpt, idev);
+	ok_errno(iova_ranges(fd, ioas, r, &num, &align), 0, "IOVA_RANGES");
+	ok(num == 1 && r[0].start == APERTURE && r[0].last == 0x7fffffff,
+	   "the mock aperture [0x1000000, 0x7fffffff] is all that is left");
+	ok(align == (uint64_t)psz / 2, "alignment is the mock granule (%llu)",
+	   (unsigned long long)align);
+
+	ok_errno(mock_domain(fd, ioas, &stdev2, &hwpt2, &idev2), 0,
+		 "a second mock device on the same IOAS");
+	ok(hwpt2 == hwpt, "shares the automatic HW page table");
+	ok_errno(mock_domain(fd, hwpt, &stdev3, &hwpt2, NULL), 0,
+		 "a third attached to the HW page table by its ID");
+	ok(hwpt2 == hwpt, "same HW page table");
+	ok_errno(mock_domain(fd, stdev, NULL, NULL, NULL), EINVAL,
+		 "MOCK_DOMAIN on a SELFTEST object: EINVAL");
+
+	ok_errno(destroy(fd, ioas), EBUSY, "destroy the IOAS: EBUSY");
+	ok_errno(destroy(fd, hwpt), EBUSY, "destroy the HW page table: EBUSY");
+	ok_errno(destroy(fd, idev), EBUSY, "destroy a DEVICE: EBUSY");
+	ok_errno(destroy(fd, stdev), 0, "destroy a mock device");
+	ok_errno(destroy(fd, idev), ENOENT, "its DEVICE went with it");
+	ok_errno(destroy(fd, stdev2), 0, "destroy the second");
+	ok_errno(destroy(fd, hwpt), EBUSY, "the third still holds the HWPT");
+	ok_errno(destroy(fd, stdev3), 0, "destroy the third");
+	ok_errno(destroy(fd, hwpt), ENOENT,
+		 "the automatic HW page table went with its last device");
+	num = 2;
+	iova_ranges(fd, ioas, r, &num, &align);
+	ok(num == 1 && r[0].start == 0 && r[0].last == UINT64_MAX && align == 1,
+	   "the aperture reservation and the alignment went with it");
+	iova = 0;
+	ok_errno(ioas_map(fd, ioas, MAP_RW, buf, psz, &iova), 0,
+		 "a MAP without domains");
+	ok_errno(destroy(fd, ioas), 0, "the IOAS can be destroyed");
+	ok(table_empty(fd), "nothing left in the table");
+	close(fd);
+}
+
+static void test_pin_once(void)
+{
+	uint32_t ioas, ioas2, stdev, hwpt, stdev2, hwpt2;
+	uint64_t iova = APERTURE, iova2 = APERTURE + 0x100000;
+	int fd = open_iommufd();
+
+	ioas_alloc(fd, &ioas);
+	ioas_alloc(fd, &ioas2);
+	ok_errno(check_refs(fd, buf, NPAGES * psz, 0), 0, "no pins at first");
+	ok_errno(ioas_map_fixed(fd, ioas, buf, NPAGES * psz, iova), 0,
+		 "MAP without domains");
+	ok_errno(check_refs(fd, buf, NPAGES * psz, 0), 0,
+		 "pins nothing (lazy)");
+	ok_errno(mock_domain(fd, ioas, &stdev, &hwpt, NULL), 0,
+		 "attach a mock device");
+	ok_errno(check_refs(fd, buf, NPAGES * psz, 1), 0,
+		 "every page is now pinned once");
+	ok_errno(check_map(fd, hwpt, iova, NPAGES * psz, buf), 0,
+		 "and mapped at its IOVA in the domain");
+	ok_errno(check_map(fd, hwpt, iova, psz, buf + psz), EINVAL,
+		 "MD_CHECK_MAP notices the wrong memory");
+	ok_errno(check_map(fd, hwpt, iova + NPAGES * psz, psz, buf), EINVAL,
+		 "and an IOVA with no mapping");
+
+	ok_errno(ioas_copy(fd, MAP_FIXED_RW, ioas2, ioas, iova, NPAGES * psz,
+			   &iova2),
+		 0, "COPY into a second IOAS");
+	ok_errno(mock_domain(fd, ioas2, &stdev2, &hwpt2, NULL), 0,
+		 "with its own mock device");
+	ok(hwpt2 != hwpt, "and its own HW page table");
+	ok_errno(check_refs(fd, buf, NPAGES * psz, 1), 0,
+		 "two domains, two IOASes: still one pin per page");
+	ok_errno(check_map(fd, hwpt2, iova2, NPAGES * psz, buf), 0,
+		 "the copy maps the same memory");
+	ok_errno(ioas_map_fixed(fd, ioas, buf, 4 * psz, APERTURE + 0x200000), 0,
+		 "map the first 4 pages again in the first IOAS");
+	ok_errno(check_refs(fd, buf, 4 * psz, 2), 0,
+		 "a second MAP is a second pages object: its pages pin again");
+	ok_errno(check_refs(fd, buf + 4 * psz, (NPAGES - 4) * psz, 1), 0,
+		 "the others stay pinned once");
+
+	ok_errno(ioas_unmap(fd, ioas, APERTURE + 0x200000, 4 * psz, NULL), 0,
+		 "unmap that again");
+	ok_errno(destroy(fd, stdev), 0, "the first device goes");
+	ok_errno(check_refs(fd, buf, NPAGES * psz, 1), 0,
+		 "the copy's domain still holds the pages");
+	ok_errno(ioas_unmap(fd, ioas2, 0, UINT64_MAX, NULL), 0,
+		 "unmap everything from the second IOAS");
+	ok_errno(check_refs(fd, buf, NPAGES * psz, 0), 0,
+		 "nothing holds the pages any more: unpinned");
+	ok_errno(ioas_copy(fd, MAP_FIXED_RW, ioas2, ioas, iova, NPAGES * psz,
+			   &iova2),
+		 0, "COPY again into the IOAS with a domain");
+	ok_errno(check_refs(fd, buf, NPAGES * psz, 1), 0, "pinned again");
+	close(fd);
+
+	fd = open_iommufd();
+	ok_errno(check_refs(fd, buf, NPAGES * psz, 0), 0,
+		 "close() released every pin");
+	close(fd);
+}
+
+static void test_domain_rules(void)
+{
+	uint32_t ioas, stdev, hwpt;
+	uint64_t iova;
+	void *bogus = (void *)(1ul << 31);
+	int fd = open_iommufd();
+
+	ioas_alloc(fd, &ioas);
+	ok_errno(ioas_map_fixed(fd, ioas, buf, psz, 0x1000), 0,
+		 "an area below the mock aperture");
+	ok_errno(mock_domain(fd, ioas, &stdev, &hwpt, NULL), EADDRINUSE,
+		 "attaching a domain whose aperture excludes it: EADDRINUSE");
+	ioas_unmap(fd, ioas, 0, UINT64_MAX, NULL);
+	ok_errno(ioas_map_fixed(fd, ioas, buf, 1024, APERTURE), 0,
+		 "a 1 KiB area");
+	ok_errno(mock_domain(fd, ioas, &stdev, &hwpt, NULL), EADDRINUSE,
+		 "the mock granule would misalign it: EADDRINUSE");
+	ioas_unmap(fd, ioas, 0, UINT64_MAX, NULL);
+	ok_errno(ioas_map_fixed(fd, ioas, bogus, psz, APERTURE), 0,
+		 "MAP of unmapped memory without a domain succeeds");
+	ok_errno(mock_domain(fd, ioas, &stdev, &hwpt, NULL), EFAULT,
+		 "but attaching a domain then fails to pin it: EFAULT");
+	ok_errno(ioas_unmap(fd, ioas, 0, UINT64_MAX, NULL), 0, "unmap it");
+	ok(table_empty(fd) == 0 && destroy(fd, ioas + 1) == ENOENT,
+	   "the failed attaches left no object behind");
+
+	ok_errno(mock_domain(fd, ioas, &stdev, &hwpt, NULL), 0,
+		 "attach a mock device");
+	ok_errno(ioas_map_fixed(fd, ioas, buf, psz, 0x1000), EINVAL,
+		 "MAP below the aperture (reserved): EINVAL");
+	ok_errno(ioas_map_fixed(fd, ioas, buf, 1024, APERTURE), EINVAL,
+		 "MAP of 1 KiB (below the granule): EINVAL");
+	ok_errno(ioas_map_fixed(fd, ioas, buf, psz / 2, APERTURE), 0,
+		 "MAP of one mock granule");
+	ok_errno(check_map(fd, hwpt, APERTURE, psz / 2, buf), 0,
+		 "mapped");
+	ok_errno(ioas_map_fixed(fd, ioas, buf + psz / 2, psz / 2,
+				APERTURE + psz / 2),
+		 0, "the other half of the page, as its own MAP");
+	ok_errno(check_map(fd, hwpt, APERTURE, psz, buf), 0,
+		 "both halves map the one page");
+	ok_errno(ioas_map_fixed(fd, ioas, bogus, psz, APERTURE + 0x10000),
+		 EFAULT, "MAP of unmapped memory with a domain: EFAULT");
+	ok_errno(ioas_map_fixed(fd, ioas, buf, psz, APERTURE + 0x10000), 0,
+		 "which left that IOVA free");
+	ok_errno(ioas_map_fixed(fd, ioas, page_before_hole(), 2 * psz,
+				APERTURE + 0x20000),
+		 EFAULT, "MAP whose second page is unmapped: EFAULT");
+	ok_errno(ioas_unmap(fd, ioas, APERTURE + 0x20000, psz, NULL), ENOENT,
+		 "and nothing of it stayed mapped");
+	iova = 0;
+	ok_errno(ioas_map(fd, ioas, MAP_RW, buf, 2 * psz, &iova), 0,
+		 "automatic IOVA");
+	ok(iova >= APERTURE && iova + 2 * psz - 1 <= 0x7fffffff,
+	   "lands inside the aperture (0x%llx)", (unsigned long long)iova);
+	ok_errno(huge_pages_set(fd, ioas, 0), EINVAL,
+		 "disabling huge pages with a domain and areas: EINVAL");
+	close(fd);
+	fd = open_iommufd();
+	ok_errno(check_refs(fd, buf, NPAGES * psz, 0), 0, "close unpinned all");
+	close(fd);
+}
+
+static void test_batches(void)
+{
+	uint32_t ioas, stdev, hwpt;
+	int fd = open_iommufd();
+
+	ok_errno(set_temp_memory_limit(fd, 11), EINVAL,
+		 "SET_TEMP_MEMORY_LIMIT below 12: EINVAL");
+	ok_errno(set_temp_memory_limit(fd, 16), 0,
+		 "a 16-byte limit: one page per batch");
+	ioas_alloc(fd, &ioas);
+	ioas_map_fixed(fd, ioas, buf, NPAGES * psz, APERTURE);
+	ok_errno(mock_domain(fd, ioas, &stdev, &hwpt, NULL), 0,
+		 "attach with tiny batches");
+	ok_errno(check_map(fd, hwpt, APERTURE, NPAGES * psz, buf), 0,
+		 "maps everything");
+	ok_errno(check_refs(fd, buf, NPAGES * psz, 1), 0, "pinned once");
+	ok_errno(set_temp_memory_limit(fd, 65536), 0, "restore the limit");
+	close(fd);
+}
+
+/* Every failure point of an attach, and of a MAP into a domain */
+static void test_fail_nth(void)
+{
+	uint32_t ioas, stdev, hwpt;
+	long alive = objects_alive();
+	int fd = open_iommufd(), n, rc = 0, bad = 0;
+
+	ioas_alloc(fd, &ioas);
+	ioas_map_fixed(fd, ioas, buf, NPAGES * psz, APERTURE);
+	for (n = 1; n < 100; n++) {
+		module_param_write("fail_nth", n);
+		rc = mock_domain(fd, ioas, &stdev, &hwpt, NULL);
+		module_param_write("fail_nth", 0);
+		if (!rc)
+			break;
+		bad += check_refs(fd, buf, NPAGES * psz, 0) != 0;
+		bad += objects_alive() != alive + 1;
+	}
+	ok(!rc && !bad, "MOCK_DOMAIN fails cleanly at each of its %d failure "
+	   "points", n - 1);
+	ok_errno(check_refs(fd, buf, NPAGES * psz, 1), 0, "then it works");
+
+	for (n = 1; n < 100; n++) {
+		module_param_write("fail_nth", n);
+		rc = ioas_map_fixed(fd, ioas, buf, NPAGES * psz,
+				    APERTURE + 0x100000);
+		module_param_write("fail_nth", 0);
+		if (!rc)
+			break;
+		bad += ioas_unmap(fd, ioas, APERTURE + 0x100000, psz, NULL) !=
+		       ENOENT;
+		bad += check_refs(fd, buf, NPAGES * psz, 1) != 0;
+	}
+	ok(!rc && !bad, "MAP into a domain fails cleanly at each of its %d "
+	   "failure points", n - 1);
+	close(fd);
+}
+
+/* VmPin and VmLck of /proc/self/status, in kB */
+static void read_vm(long *vmpin, long *vmlck)
+{
+	char line[256];
+	long v;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	*vmpin = *vmlck = -1;
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "VmPin: %ld kB", &v) == 1)
+			*vmpin = v;
+		if (sscanf(line, "VmLck: %ld kB", &v) == 1)
+			*vmlck = v;
+	}
+	if (f)
+		fclose(f);
+}
+
+/* Pin accounting of an unprivileged user: RLIMIT_MEMLOCK in pages */
+static int child_accounting(int fd, int mm_mode)
+{
+	struct rlimit rl = { 4 * psz, 4 * psz };
+	uint32_t ioas, stdev;
+	long vmpin, vmlck;
+
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) || setresgid(65534, 65534, 65534) ||
+	    setresuid(65534, 65534, 65534))
+		return 100;
+	if (ioas_alloc(fd, &ioas) ||
+	    ioas_map_fixed(fd, ioas, buf, 8 * psz, APERTURE))
+		return 101;
+	if (mock_domain(fd, ioas, &stdev, NULL, NULL) != ENOMEM)
+		return 102;	/* 8 pages over a 4-page limit */
+	if (ioas_unmap(fd, ioas, 0, UINT64_MAX, NULL) ||
+	    ioas_map_fixed(fd, ioas, buf, 4 * psz, APERTURE) ||
+	    mock_domain(fd, ioas, &stdev, NULL, NULL))
+		return 103;	/* 4 pages fit */
+	if (ioas_map_fixed(fd, ioas, buf + 4 * psz, psz, APERTURE + 0x10000) !=
+	    ENOMEM)
+		return 104;	/* the fifth does not */
+	read_vm(&vmpin, &vmlck);
+	if (vmpin != 4 * psz / 1024)
+		return 105;
+	if (mm_mode && vmlck != 4 * psz / 1024)
+		return 106;
+	if (!mm_mode && vmlck != 0)
+		return 107;
+	if (destroy(fd, stdev))
+		return 108;
+	read_vm(&vmpin, &vmlck);
+	if (vmpin != 0 || vmlck != 0)
+		return 109;
+	return 0;
+}
+
+static void test_accounting(int mm_mode)
+{
+	int fd = open_iommufd(), status;
+	uint64_t val = mm_mode;
+	pid_t pid;
+
+	option(fd, IOMMU_OPTION_RLIMIT_MODE, IOMMU_OPTION_OP_SET, 0, &val);
+	pid = fork();
+	if (pid == 0)
+		_exit(child_accounting(fd, mm_mode));
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	   "%s mode: an unprivileged user is held to RLIMIT_MEMLOCK, VmPin%s "
+	   "follow the pins (child status %d)", mm_mode ? "mm" : "user",
+	   mm_mode ? " and VmLck" : "", WEXITSTATUS(status));
+	close(fd);
+}
+
+int main(void)
+{
+	long alive;
+
+	if (!is_test_build()) {
+		printf("1..0 # SKIP needs the test build\n");
+		return 0;
+	}
+	psz = sysconf(_SC_PAGESIZE);
+	buf = mmap(NULL, NPAGES * psz, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (buf == MAP_FAILED)
+		tap_bail("mmap");
+	alive = objects_alive();
+
+	test_mock_domain();
+	test_pin_once();
+	test_domain_rules();
+	test_batches();
+	test_fail_nth();
+	test_accounting(0);
+	test_accounting(1);
+	ok(objects_alive() == alive, "no object left (%ld)", objects_alive());
+	return tap_done();
+}
