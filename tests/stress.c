@@ -3,8 +3,10 @@
  * Concurrency and scale: thousands of objects, release with many objects,
  * several threads creating and destroying in one context, two threads
  * destroying one ID, destroy racing with a user of the object, and close()
- * racing with ioctls on other threads. Afterwards (test build) the count of
- * live objects must be back where it started.
+ * racing with ioctls on other threads; and (test build) several threads
+ * mapping, copying, unmapping, attaching and detaching mock devices and
+ * destroying in one context for a bounded time. Afterwards the count of
+ * live objects, every page pin and VmPin must be back where they started.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -307,6 +309,157 @@ static void test_many_contexts(void)
 	check_alive("many contexts");
 }
 
+/* Mapping, copying, attaching and destroying at once, for a bounded time */
+#define DOM_PAGES 64
+#define APERTURE 0x1000000ull
+
+struct churner {
+	pthread_t thread;
+	int fd;
+	uint32_t ioas[2];
+	char *buf;
+	unsigned int seed;
+	int role;
+	volatile int *stop;
+	long ops;
+	int unexpected;
+	int last_bad_rc;
+};
+
+static void note(struct churner *c, int rc, int ok1, int ok2, int ok3)
+{
+	c->ops++;
+	if (rc && rc != ok1 && rc != ok2 && rc != ok3) {
+		c->unexpected++;
+		c->last_bad_rc = rc;
+	}
+}
+
+static void *churn_domains(void *arg)
+{
+	struct churner *c = arg;
+	long psz = sysconf(_SC_PAGESIZE);
+	uint32_t stdev, id;
+	uint64_t iova, len;
+	int rc, slot;
+
+	while (!*c->stop) {
+		slot = rand_r(&c->seed) % 16;
+		iova = APERTURE + slot * 0x10000ull;
+		len = (1 + rand_r(&c->seed) % 8) * psz;
+		switch (c->role) {
+		case 0:	/* map and unmap in either IOAS */
+			rc = ioas_map_fixed(c->fd, c->ioas[slot & 1],
+					    c->buf + (slot % 8) * psz, len, iova);
+			note(c, rc, EEXIST, 0, 0);
+			rc = ioas_unmap(c->fd, c->ioas[rand_r(&c->seed) & 1],
+					APERTURE + (rand_r(&c->seed) % 16) *
+							   0x10000ull,
+					0x10000, NULL);
+			note(c, rc, ENOENT, 0, 0);
+			break;
+		case 1:	/* copy between them, automatic and fixed */
+			iova = APERTURE + 0x200000 + slot * 0x10000ull;
+			rc = ioas_copy(c->fd, MAP_FIXED_RW, c->ioas[1],
+				       c->ioas[0], APERTURE + slot * 0x10000ull,
+				       psz, &iova);
+			note(c, rc, ENOENT, EEXIST, 0);
+			rc = ioas_unmap(c->fd, c->ioas[1], iova, psz, NULL);
+			note(c, rc, ENOENT, 0, 0);
+			break;
+		case 2:	/* attach and detach mock devices */
+			rc = mock_domain(c->fd, c->ioas[slot & 1], &stdev, NULL,
+					 NULL);
+			note(c, rc, 0, 0, 0);
+			if (!rc) {
+				/*
+				 * The poker may have destroyed it already, and
+				 * its ID may name a new, busy HWPT or DEVICE
+				 */
+				rc = destroy(c->fd, stdev);
+				note(c, rc, ENOENT, EBUSY, 0);
+			}
+			break;
+		default: /* poke at IDs: options, destroy */
+			id = 1 + rand_r(&c->seed) % 12;
+			rc = huge_pages_get(c->fd, id);
+			note(c, rc, ENOENT, 0, 0);
+			/*
+			 * Spare the two IOASes; of the rest only mock devices
+			 * can go, HW page tables and devices are busy.
+			 */
+			if (id == c->ioas[0] || id == c->ioas[1])
+				break;
+			rc = destroy(c->fd, id);
+			note(c, rc, EBUSY, ENOENT, 0);
+			break;
+		}
+	}
+	return NULL;
+}
+
+static long vmpin_kb(void)
+{
+	char line[256];
+	long v = -1, kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPin: %ld kB", &v) == 1)
+			kb = v;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+static void test_domains_churn(void)
+{
+	struct churner c[5] = {};
+	long psz = sysconf(_SC_PAGESIZE), ops = 0;
+	volatile int stop = 0;
+	int fd = open_iommufd(), i, unexpected = 0, bad_rc = 0;
+	uint32_t ioas[2];
+	char *buf;
+
+	buf = mmap(NULL, DOM_PAGES * psz, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (buf == MAP_FAILED)
+		tap_bail("mmap");
+	ioas_alloc(fd, &ioas[0]);
+	ioas_alloc(fd, &ioas[1]);
+	for (i = 0; i < 5; i++) {
+		c[i] = (struct churner){ .fd = fd, .ioas = { ioas[0], ioas[1] },
+					 .buf = buf, .seed = i + 1,
+					 .role = i < 4 ? i : 2, .stop = &stop };
+		pthread_create(&c[i].thread, NULL, churn_domains, &c[i]);
+	}
+	sleep(4);
+	stop = 1;
+	for (i = 0; i < 5; i++) {
+		pthread_join(c[i].thread, NULL);
+		ops += c[i].ops;
+		unexpected += c[i].unexpected;
+		if (c[i].unexpected)
+			bad_rc = c[i].last_bad_rc;
+	}
+	ok(!unexpected, "5 threads mapping, copying, unmapping, attaching and "
+	   "destroying for 4 s: %ld ioctls, no unexpected errno (last %d)",
+	   ops, bad_rc);
+	ok(vmpin_kb() >= 0, "VmPin readable (%ld kB while mapped)", vmpin_kb());
+	ok_errno(ioas_unmap(fd, ioas[0], 0, UINT64_MAX, NULL), 0, "unmap all");
+	ok_errno(ioas_unmap(fd, ioas[1], 0, UINT64_MAX, NULL), 0,
+		 "unmap all in the other");
+	ok_errno(check_refs(fd, buf, DOM_PAGES * psz, 0), 0,
+		 "no page left pinned");
+	ok(vmpin_kb() == 0, "VmPin back to 0 (%ld kB)", vmpin_kb());
+	ok_errno(destroy(fd, ioas[0]), 0, "the IOASes are not held by anything");
+	ok_errno(destroy(fd, ioas[1]), 0, "both");
+	ok(table_empty(fd), "the table is empty");
+	close(fd);
+	check_alive("domain churn");
+	munmap(buf, DOM_PAGES * psz);
+}
+
 int main(void)
 {
 	alive_at_start = objects_alive();
@@ -316,5 +469,7 @@ int main(void)
 	test_destroy_while_used();
 	test_close_racing_ioctls();
 	test_many_contexts();
+	if (is_test_build())
+		test_domains_churn();
 	return tap_done();
 }
