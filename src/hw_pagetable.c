@@ -13,6 +13,7 @@
  * the IO page table's locks.
  */
 #include <linux/slab.h>
+#include <uapi/linux/iommufd.h>
 
 #include "iommufd_private.h"
 
@@ -207,4 +208,181 @@ void iommufd_device_detach_pt(struct iommufd_device *idev)
 	else
 		refcount_dec(&hwpt->obj.users);
 	refcount_dec(&idev->obj.users);
+}
+
+/* A manual paging HW page table on @ioas for devices like @idev */
+static struct iommufd_hwpt_paging *
+iommufd_hwpt_alloc_paging(struct iommufd_device *idev,
+			  struct iommufd_ioas *ioas, u32 flags)
+{
+	struct iommufd_hwpt_paging *hwpt;
+	int rc;
+
+	hwpt = iommufd_object_alloc(idev->ictx, struct iommufd_hwpt_paging,
+				    IOMMUFD_OBJ_HWPT_PAGING);
+	if (IS_ERR(hwpt))
+		return hwpt;
+	INIT_LIST_HEAD(&hwpt->hwpt_item);
+	hwpt->ioas = ioas;
+	refcount_inc(&ioas->obj.users);
+	hwpt->nest_parent = flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
+
+	hwpt->domain = idev->ops->domain_alloc_paging(idev);
+	if (IS_ERR(hwpt->domain)) {
+		rc = PTR_ERR(hwpt->domain);
+		hwpt->domain = NULL;
+		goto out_abort;
+	}
+	rc = iopt_table_add_domain(&ioas->iopt, hwpt->domain);
+	if (rc)
+		goto out_abort;
+	hwpt->domain_added = true;
+
+	mutex_lock(&ioas->mutex);
+	list_add_tail(&hwpt->hwpt_item, &ioas->hwpt_list);
+	mutex_unlock(&ioas->mutex);
+	return hwpt;
+
+out_abort:
+	iommufd_object_abort_and_destroy(idev->ictx, &hwpt->obj);
+	return ERR_PTR(rc);
+}
+
+/* IOMMU_HWPT_ALLOC with a paging HW page table as parent: nesting */
+static int iommufd_hwpt_alloc_nested(struct iommu_hwpt_alloc *cmd,
+				     struct iommufd_hwpt_paging *parent)
+{
+	if (cmd->flags & ~IOMMU_HWPT_FAULT_ID_VALID || !cmd->data_len)
+		return -EOPNOTSUPP;
+	if (parent->auto_domain || !parent->nest_parent)
+		return -EINVAL;
+	/* Neither the mock nor the kernel's IOMMU offers nesting to us yet */
+	return -EOPNOTSUPP;
+}
+
+/**
+ * iommufd_hwpt_alloc_ioctl() - IOMMU_HWPT_ALLOC (uapi.md §7.1)
+ * @ucmd: the call
+ *
+ * Return: 0, or the errno of the first failing check.
+ */
+int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
+	struct iommufd_hwpt_paging *hwpt;
+	struct iommufd_device *idev;
+	struct iommufd_object *pt, *obj;
+	int rc;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	if ((cmd->data_type == IOMMU_HWPT_DATA_NONE && cmd->data_len) ||
+	    (cmd->data_type != IOMMU_HWPT_DATA_NONE && !cmd->data_len))
+		return -EINVAL;
+
+	obj = iommufd_get_object(ucmd->ictx, cmd->dev_id, IOMMUFD_OBJ_DEVICE);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	idev = container_of(obj, struct iommufd_device, obj);
+
+	pt = iommufd_get_object(ucmd->ictx, cmd->pt_id, IOMMUFD_OBJ_ANY);
+	if (IS_ERR(pt)) {
+		rc = -EINVAL;
+		goto out_put_idev;
+	}
+
+	switch (pt->type) {
+	case IOMMUFD_OBJ_IOAS:
+		/*
+		 * FAULT_ID_VALID is for nested HW page tables only; dirty
+		 * tracking is not offered until its commands exist.
+		 */
+		if (cmd->flags & ~IOMMU_HWPT_ALLOC_NEST_PARENT || cmd->data_len) {
+			rc = -EOPNOTSUPP;
+			break;
+		}
+		hwpt = iommufd_hwpt_alloc_paging(idev,
+						 container_of(pt,
+							      struct iommufd_ioas,
+							      obj),
+						 cmd->flags);
+		if (IS_ERR(hwpt)) {
+			rc = PTR_ERR(hwpt);
+			break;
+		}
+		cmd->out_hwpt_id = hwpt->obj.id;
+		rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+		if (rc)
+			iommufd_object_abort_and_destroy(ucmd->ictx, &hwpt->obj);
+		else
+			iommufd_object_finalize(ucmd->ictx, &hwpt->obj);
+		break;
+	case IOMMUFD_OBJ_HWPT_PAGING:
+		rc = iommufd_hwpt_alloc_nested(cmd,
+					       container_of(pt,
+							    struct iommufd_hwpt_paging,
+							    obj));
+		break;
+	default:
+		rc = -EINVAL;
+		break;
+	}
+	iommufd_put_object(ucmd->ictx, pt);
+out_put_idev:
+	iommufd_put_object(ucmd->ictx, obj);
+	return rc;
+}
+
+/**
+ * iommufd_get_hw_info_ioctl() - IOMMU_GET_HW_INFO (uapi.md §7.2)
+ * @ucmd: the call
+ *
+ * Return: 0, or the errno of the first failing check.
+ */
+int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_hw_info *cmd = ucmd->cmd;
+	void __user *user_ptr = u64_to_user_ptr(cmd->data_uptr);
+	struct iommufd_device *idev;
+	struct iommufd_object *obj;
+	u32 length = 0, type = IOMMU_HW_INFO_TYPE_NONE;
+	void *data = NULL;
+	int rc = 0;
+
+	if (cmd->flags || cmd->__reserved[0] || cmd->__reserved[1] ||
+	    cmd->__reserved[2])
+		return -EOPNOTSUPP;
+
+	obj = iommufd_get_object(ucmd->ictx, cmd->dev_id, IOMMUFD_OBJ_DEVICE);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	idev = container_of(obj, struct iommufd_device, obj);
+
+	if (idev->ops->hw_info) {
+		data = idev->ops->hw_info(idev, &length, &type);
+		if (IS_ERR(data)) {
+			rc = PTR_ERR(data);
+			data = NULL;
+			goto out_put;
+		}
+	}
+
+	/* What fits, then zeroes up to the caller's length */
+	if (copy_to_user(user_ptr, data, min(cmd->data_len, length)) ||
+	    (cmd->data_len > length &&
+	     clear_user(user_ptr + length, cmd->data_len - length))) {
+		rc = -EFAULT;
+		goto out_put;
+	}
+
+	cmd->data_len = length;
+	cmd->out_data_type = type;
+	/* No dirty tracking or PASID support to report yet */
+	cmd->out_capabilities = 0;
+	cmd->out_max_pasid_log2 = 0;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+out_put:
+	kfree(data);
+	iommufd_put_object(ucmd->ictx, obj);
+	return rc;
 }

@@ -190,12 +190,16 @@ struct iommufd_hwpt_paging {
 	/* Created by attaching to an IOAS; freed with its last device */
 	bool auto_domain;
 	bool domain_added;
+	/* IOMMU_HWPT_ALLOC_NEST_PARENT */
+	bool nest_parent;
 	/* Protected by ioas->mutex; on ioas->hwpt_list while usable */
 	unsigned int num_devices;
 	struct list_head hwpt_item;
 };
 
 void iommufd_hwpt_paging_destroy(struct iommufd_object *obj);
+int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd);
 
 /* device.c: what the IOMMU behind a device provides */
 struct iommufd_device;
@@ -204,6 +208,8 @@ struct iommufd_device_ops {
 	/* -EINVAL: this domain cannot serve the device */
 	int (*attach)(struct iommufd_device *idev, struct iopt_domain *domain);
 	void (*detach)(struct iommufd_device *idev, struct iopt_domain *domain);
+	/* IOMMU_GET_HW_INFO data (kfree'd by the caller), or NULL for none */
+	void *(*hw_info)(struct iommufd_device *idev, u32 *length, u32 *type);
 };
 
 struct iommufd_device {

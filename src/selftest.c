@@ -200,10 +200,25 @@ static void mock_dev_detach(struct iommufd_device *idev,
 {
 }
 
+static void *mock_dev_hw_info(struct iommufd_device *idev, u32 *length,
+			      u32 *type)
+{
+	struct iommu_test_hw_info *info;
+
+	info = kzalloc(sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return ERR_PTR(-ENOMEM);
+	info->test_reg = IOMMU_HW_INFO_SELFTEST_REGVAL;
+	*length = sizeof(*info);
+	*type = IOMMU_HW_INFO_TYPE_SELFTEST;
+	return info;
+}
+
 static const struct iommufd_device_ops mock_dev_ops = {
 	.domain_alloc_paging = mock_domain_alloc_paging,
 	.attach = mock_dev_attach,
 	.detach = mock_dev_detach,
+	.hw_info = mock_dev_hw_info,
 };
 
 /* IOMMU_DESTROY of a SELFTEST object: detach, unbind, free the mock */

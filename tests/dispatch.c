@@ -29,8 +29,9 @@ struct cmd {
  * OPTION zero is RLIMIT_MODE SET 0 (we run as root) and succeeds; VFIO_IOAS
  * zero is GET without a compat IOAS, ENODEV; TEST_CMD op 0 is unknown,
  * EOPNOTSUPP; ALLOW_IOVAS, IOVA_RANGES and UNMAP name IOAS 0, ENOENT; MAP
- * and COPY without READABLE or WRITEABLE are EINVAL. Commands this module
- * does not implement yet answer ENOTTY, as unknown numbers do.
+ * and COPY without READABLE or WRITEABLE are EINVAL; HWPT_ALLOC and
+ * GET_HW_INFO name device 0, ENOENT. Commands this module does not
+ * implement yet answer ENOTTY, as unknown numbers do.
  */
 static const struct cmd cmds[] = {
 	{ "IOMMU_DESTROY", IOMMU_DESTROY, 8, 8, ENOENT },
@@ -42,8 +43,8 @@ static const struct cmd cmds[] = {
 	{ "IOMMU_IOAS_UNMAP", IOMMU_IOAS_UNMAP, 24, 24, ENOENT },
 	{ "IOMMU_OPTION", IOMMU_OPTION, 24, 24, 0 },
 	{ "IOMMU_VFIO_IOAS", IOMMU_VFIO_IOAS, 12, 12, ENODEV },
-	{ "IOMMU_HWPT_ALLOC", IOMMU_HWPT_ALLOC, 48, 24, ENOTTY },
-	{ "IOMMU_GET_HW_INFO", IOMMU_GET_HW_INFO, 40, 32, ENOTTY },
+	{ "IOMMU_HWPT_ALLOC", IOMMU_HWPT_ALLOC, 48, 24, ENOENT },
+	{ "IOMMU_GET_HW_INFO", IOMMU_GET_HW_INFO, 40, 32, ENOENT },
 	{ "IOMMU_HWPT_SET_DIRTY_TRACKING", IOMMU_HWPT_SET_DIRTY_TRACKING, 16,
 	  16, ENOTTY },
 	{ "IOMMU_HWPT_GET_DIRTY_BITMAP", IOMMU_HWPT_GET_DIRTY_BITMAP, 48, 48,

@@ -199,6 +199,192 @@ static void test_domain_rules(void)
 	close(fd);
 }
 
+static int hwpt_alloc(int fd, uint32_t size, uint32_t flags, uint32_t dev,
+		      uint32_t pt, uint32_t data_type, uint32_t data_len,
+		      uint32_t *out)
+{
+	uint32_t data = IOMMU_TEST_IOTLB_DEFAULT;
+	struct iommu_hwpt_alloc cmd = {
+		.size = size,
+		.flags = flags,
+		.dev_id = dev,
+		.pt_id = pt,
+		.data_type = data_type,
+		.data_len = data_len,
+		.data_uptr = (uintptr_t)&data,
+	};
+	int rc = ioctl_err(fd, IOMMU_HWPT_ALLOC, &cmd);
+
+	if (!rc && out)
+		*out = cmd.out_hwpt_id;
+	return rc;
+}
+
+static void test_hwpt_alloc(void)
+{
+	struct iommu_hwpt_alloc *ro;
+	uint32_t ioas, stdev, auto_hwpt, idev, hwpt, parent, stdev2, hwpt2;
+	int fd = open_iommufd();
+	const uint32_t sz = sizeof(struct iommu_hwpt_alloc);
+
+	ioas_alloc(fd, &ioas);
+	ioas_map_fixed(fd, ioas, buf, NPAGES * psz, APERTURE);
+	mock_domain(fd, ioas, &stdev, &auto_hwpt, &idev);
+	{
+		struct iommu_hwpt_alloc cmd = { .size = sz, .dev_id = idev,
+						.pt_id = ioas, .__reserved = 1 };
+
+		ok_errno(ioctl_err(fd, IOMMU_HWPT_ALLOC, &cmd), EOPNOTSUPP,
+			 "HWPT_ALLOC with __reserved: EOPNOTSUPP");
+	}
+	ok_errno(hwpt_alloc(fd, sz, 0, 999, 999, 0, 4, NULL), EINVAL,
+		 "data_len without data_type: EINVAL first");
+	ok_errno(hwpt_alloc(fd, sz, 0, 999, 999, IOMMU_HWPT_DATA_SELFTEST, 0,
+			    NULL),
+		 EINVAL, "data_type without data_len: EINVAL");
+	ok_errno(hwpt_alloc(fd, sz, 0, ioas, ioas, 0, 0, NULL), ENOENT,
+		 "dev_id not a DEVICE: ENOENT");
+	ok_errno(hwpt_alloc(fd, sz, 0, idev, 999, 0, 0, NULL), EINVAL,
+		 "unknown pt_id: EINVAL");
+	ok_errno(hwpt_alloc(fd, sz, 0, idev, stdev, 0, 0, NULL), EINVAL,
+		 "pt_id of another type: EINVAL");
+	ok_errno(hwpt_alloc(fd, sz, IOMMU_HWPT_ALLOC_DIRTY_TRACKING, idev, ioas,
+			    0, 0, NULL),
+		 EOPNOTSUPP, "DIRTY_TRACKING (not offered): EOPNOTSUPP");
+	ok_errno(hwpt_alloc(fd, sz, IOMMU_HWPT_FAULT_ID_VALID, idev, ioas, 0, 0,
+			    NULL),
+		 EOPNOTSUPP, "FAULT_ID_VALID on a paging HWPT: EOPNOTSUPP");
+	ok_errno(hwpt_alloc(fd, sz, 0, idev, ioas, IOMMU_HWPT_DATA_SELFTEST, 4,
+			    NULL),
+		 EOPNOTSUPP, "driver data on a paging HWPT: EOPNOTSUPP");
+
+	ok_errno(hwpt_alloc(fd, 24, 0, idev, ioas, 0, 0, &hwpt), 0,
+		 "HWPT_ALLOC with a 24-byte (6.6) struct");
+	ok(hwpt != auto_hwpt, "a new HW page table, not the automatic one");
+	ok_errno(check_map(fd, hwpt, APERTURE, NPAGES * psz, buf), 0,
+		 "it received the IOAS's mappings at once");
+	ok_errno(check_refs(fd, buf, NPAGES * psz, 1), 0,
+		 "still one pin per page");
+	ok_errno(mock_domain(fd, hwpt, &stdev2, &hwpt2, NULL), 0,
+		 "attach a mock device to it by ID");
+	ok(hwpt2 == hwpt, "to that HW page table");
+	ok_errno(destroy(fd, hwpt), EBUSY, "destroy it while used: EBUSY");
+	ok_errno(destroy(fd, ioas), EBUSY, "its IOAS: EBUSY");
+	ok_errno(destroy(fd, stdev2), 0, "the device goes");
+	ok_errno(check_map(fd, hwpt, APERTURE, psz, buf), 0,
+		 "a manual HW page table stays without devices");
+
+	ok_errno(hwpt_alloc(fd, sz, 0, idev, hwpt, IOMMU_HWPT_DATA_SELFTEST, 4,
+			    NULL),
+		 EINVAL, "nesting on a parent without NEST_PARENT: EINVAL");
+	ok_errno(hwpt_alloc(fd, sz, 0, idev, auto_hwpt,
+			    IOMMU_HWPT_DATA_SELFTEST, 4, NULL),
+		 EINVAL, "nesting on an automatic parent: EINVAL");
+	ok_errno(hwpt_alloc(fd, sz, IOMMU_HWPT_ALLOC_NEST_PARENT, idev, ioas, 0,
+			    0, &parent),
+		 0, "a NEST_PARENT HW page table");
+	ok_errno(hwpt_alloc(fd, sz, 0, idev, parent, 0, 0, NULL), EOPNOTSUPP,
+		 "nesting without data: EOPNOTSUPP");
+	ok_errno(hwpt_alloc(fd, sz, 0, idev, parent, IOMMU_HWPT_DATA_SELFTEST, 4,
+			    NULL),
+		 EOPNOTSUPP, "nesting itself is not offered yet: EOPNOTSUPP");
+	ok_errno(destroy(fd, parent), 0, "destroy the parent");
+	ok_errno(destroy(fd, hwpt), 0, "destroy the manual HW page table");
+	ok_errno(check_map(fd, hwpt, APERTURE, psz, buf), ENOENT, "gone");
+
+	ro = mmap(NULL, psz, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	*ro = (struct iommu_hwpt_alloc){ .size = sz, .dev_id = idev,
+					 .pt_id = ioas };
+	mprotect(ro, psz, PROT_READ);
+	ok_errno(ioctl_err(fd, IOMMU_HWPT_ALLOC, ro), EFAULT,
+		 "HWPT_ALLOC whose write-back faults: EFAULT");
+	ok_errno(hwpt_alloc(fd, sz, 0, idev, ioas, 0, 0, &hwpt2), 0,
+		 "allocate again");
+	ok(hwpt2 == hwpt, "the failed one left no object and no ID (%u)",
+	   hwpt2);
+	munmap(ro, psz);
+	close(fd);
+}
+
+static int hw_info(int fd, uint32_t size, uint32_t dev, void *data,
+		   uint32_t *len, uint32_t *type, uint64_t *caps)
+{
+	struct iommu_hw_info cmd = {
+		.size = size,
+		.dev_id = dev,
+		.data_len = *len,
+		.data_uptr = (uintptr_t)data,
+		.out_capabilities = 0x5a5a,
+	};
+	int rc = ioctl_err(fd, IOMMU_GET_HW_INFO, &cmd);
+
+	*len = cmd.data_len;
+	*type = cmd.out_data_type;
+	if (caps)
+		*caps = cmd.out_capabilities;
+	return rc;
+}
+
+static void test_hw_info(void)
+{
+	struct iommu_test_hw_info *info;
+	struct iommu_hw_info cmd = { .size = sizeof(cmd) };
+	uint32_t ioas, idev, len, type;
+	unsigned char data[32];
+	uint64_t caps;
+	int fd = open_iommufd();
+
+	ioas_alloc(fd, &ioas);
+	mock_domain(fd, ioas, NULL, NULL, &idev);
+	cmd.dev_id = idev;
+	cmd.flags = 1;
+	ok_errno(ioctl_err(fd, IOMMU_GET_HW_INFO, &cmd), EOPNOTSUPP,
+		 "GET_HW_INFO with flags: EOPNOTSUPP");
+	cmd.flags = 0;
+	cmd.__reserved[1] = 1;
+	ok_errno(ioctl_err(fd, IOMMU_GET_HW_INFO, &cmd), EOPNOTSUPP,
+		 "with a reserved byte set: EOPNOTSUPP");
+	len = 0;
+	ok_errno(hw_info(fd, sizeof(cmd), ioas, NULL, &len, &type, NULL),
+		 ENOENT, "dev_id not a DEVICE: ENOENT");
+	len = 0;
+	ok_errno(hw_info(fd, sizeof(cmd), idev, NULL, &len, &type, &caps), 0,
+		 "data_len 0 with a NULL pointer");
+	ok(len == sizeof(*info) && type == IOMMU_HW_INFO_TYPE_SELFTEST &&
+		   caps == 0,
+	   "reports the mock's type and data length (%u, 0x%x)", len, type);
+
+	memset(data, 0xa5, sizeof(data));
+	len = sizeof(*info);
+	ok_errno(hw_info(fd, sizeof(cmd), idev, data, &len, &type, NULL), 0,
+		 "exactly the data's length");
+	info = (void *)data;
+	ok(info->flags == 0 && info->test_reg == IOMMU_HW_INFO_SELFTEST_REGVAL &&
+		   data[8] == 0xa5,
+	   "the mock's data, nothing past it");
+	memset(data, 0xa5, sizeof(data));
+	len = 16;
+	hw_info(fd, sizeof(cmd), idev, data, &len, &type, NULL);
+	ok(info->test_reg == IOMMU_HW_INFO_SELFTEST_REGVAL && data[8] == 0 &&
+		   data[15] == 0 && data[16] == 0xa5 && len == 8,
+	   "a larger buffer: the rest of it zeroed, no further");
+	memset(data, 0xa5, sizeof(data));
+	len = 4;
+	hw_info(fd, sizeof(cmd), idev, data, &len, &type, NULL);
+	ok(info->flags == 0 && data[4] == 0xa5 && len == 8,
+	   "a smaller buffer: only what fits");
+	len = 8;
+	ok_errno(hw_info(fd, sizeof(cmd), idev, (void *)8, &len, &type, NULL),
+		 EFAULT, "an unmapped buffer: EFAULT");
+	len = 0;
+	ok_errno(hw_info(fd, 32, idev, NULL, &len, &type, &caps), 0,
+		 "a 32-byte (6.6) struct");
+	ok(caps == 0x5a5a && len == 8,
+	   "gets data_len, and nothing past its size");
+	close(fd);
+}
+
 static void test_batches(void)
 {
 	uint32_t ioas, stdev, hwpt;
@@ -348,6 +534,8 @@ int main(void)
 	test_mock_domain();
 	test_pin_once();
 	test_domain_rules();
+	test_hwpt_alloc();
+	test_hw_info();
 	test_batches();
 	test_fail_nth();
 	test_accounting(0);
