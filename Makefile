@@ -71,7 +71,7 @@ abi-test: $(BUILD)/tests/abi_layout
 vm-test: tests
 	@$(MAKE) --no-print-directory modules TEST=0
 	@$(MAKE) --no-print-directory modules TEST=1
-	@tests/vm/check.sh --log-dir $(BUILD)/vm --kernels "$(KERNELS)" \
+	@tests/vm/check.sh --log-dir $(BUILD)/vm --kernels "$(KERNELS)" --mem 2048 \
 		--payload-for-kver '$(ROOT)/tests/payload.sh $(BUILD)'
 
 check: deps

@@ -8,6 +8,7 @@
  * every injected failure of an attach or a MAP leaving nothing behind, and
  * the accounting of an unprivileged user with a small RLIMIT_MEMLOCK.
  */
+#include <linux/vfio.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 
@@ -443,6 +444,66 @@ static void test_fail_nth(void)
 	close(fd);
 }
 
+static void read_vm(long *vmpin, long *vmlck);
+
+/* 2 MiB hugetlb pages: large IOPTEs, mapped and unmapped as runs */
+static void test_huge_pages(void)
+{
+	const uint64_t huge = 2ul << 20, len = 4ul << 20;
+	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+	uint32_t ioas, hwpt, stdev;
+	long vmpin, vmlck;
+	int fd = open_iommufd(), i, bad = 0;
+	char *hbuf;
+
+	hbuf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE,
+		    -1, 0);
+	if (!ok(hbuf != MAP_FAILED, "4 MiB of 2 MiB hugetlb pages")) {
+		close(fd);
+		return;
+	}
+	ioas_alloc(fd, &ioas);
+	ok_errno(mock_domain_flags(fd, ioas, MOCK_FLAGS_DEVICE_HUGE_IOVA,
+				   &stdev, &hwpt, NULL),
+		 0, "a mock device with huge IOPTEs");
+	ok_errno(ioas_map_fixed(fd, ioas, hbuf, len, APERTURE), 0,
+		 "MAP of the huge pages");
+	ok_errno(check_map(fd, hwpt, APERTURE, len, hbuf), 0, "mapped");
+	read_vm(&vmpin, &vmlck);
+	ok(vmpin == (long)(len >> 10), "pinned once: VmPin %ld kB", vmpin);
+	ok_errno(ioas_unmap(fd, ioas, APERTURE, huge, NULL), ENOENT,
+		 "half of the area: ENOENT");
+	ok_errno(ioas_unmap(fd, ioas, APERTURE, len, NULL), 0, "unmap it all");
+	read_vm(&vmpin, &vmlck);
+	ok(vmpin == 0, "unpinned: VmPin %ld kB", vmpin);
+	ok_errno(destroy(fd, stdev), 0, "destroy the device");
+
+	/* VFIO type1 v1 splits a huge-page mapping loaded with small IOPTEs */
+	vfio_ioas(fd, IOMMU_VFIO_IOAS_SET, &ioas);
+	ok_errno(ioctl(fd, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU) ? errno : 0, 0,
+		 "VFIO_SET_IOMMU(TYPE1): huge IOPTEs off");
+	mock_domain_flags(fd, ioas, MOCK_FLAGS_DEVICE_HUGE_IOVA, &stdev, &hwpt,
+			  NULL);
+	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	map.vaddr = (uintptr_t)hbuf;
+	map.iova = APERTURE;
+	map.size = len;
+	ok_errno(ioctl_err(fd, VFIO_IOMMU_MAP_DMA, &map), 0, "MAP_DMA 4 MiB");
+	for (i = 0; i < 16; i++) {
+		unmap.iova = APERTURE + i * (len / 16);
+		unmap.size = len / 16;
+		bad += !!ioctl_err(fd, VFIO_IOMMU_UNMAP_DMA, &unmap);
+		bad += unmap.size != len / 16;
+	}
+	ok(!bad, "UNMAP_DMA of it in 16 pieces of 256 KiB");
+	read_vm(&vmpin, &vmlck);
+	ok(vmpin == 0, "unpinned: VmPin %ld kB", vmpin);
+	close(fd);
+	munmap(hbuf, len);
+}
+
 /* VmPin and VmLck of /proc/self/status, in kB */
 static void read_vm(long *vmpin, long *vmlck)
 {
@@ -536,6 +597,7 @@ int main(void)
 	test_domain_rules();
 	test_hwpt_alloc();
 	test_hw_info();
+	test_huge_pages();
 	test_batches();
 	test_fail_nth();
 	test_accounting(0);

@@ -43,6 +43,10 @@ alive_is_zero() {
 echo "TAP version 13"
 echo "# kernel $(uname -r)"
 
+# 64 huge pages of 2 MiB (the VM has 2 GiB) for the huge page tests
+step "reserve 64 huge pages" \
+	sh -c 'echo 64 > /proc/sys/vm/nr_hugepages && [ "$(cat /proc/sys/vm/nr_hugepages)" = 64 ]'
+
 step "ABI layout matches the spec" ./abi_layout
 
 echo "# --- production build"
