@@ -6,6 +6,7 @@
 #   make check      everything that is tested: style, ABI layout, dkms build,
 #                   and the test suite in a VM per kernel
 #   make demo       boots a VM and shows /dev/iommu at work
+#   make bench      benchmark table from a VM per kernel
 #   make style      checkpatch --strict, sparse and W=1 on every kernel
 #   make dkms-install
 
@@ -33,7 +34,7 @@ TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Wno-missing-field-
 	-Werror -static -pthread \
 	-I$(ROOT)/include/uapi -I$(ROOT)/tests
 
-.PHONY: all modules test-modules tests check style demo deps clean \
+.PHONY: all modules test-modules tests check style demo bench deps clean \
 	dkms-install dkms-build abi-test vm-test
 
 all: modules
@@ -84,6 +85,16 @@ demo: deps
 	@$(MAKE) --no-print-directory modules TEST=0 >/dev/null
 	@$(MAKE) --no-print-directory $(BUILD)/demo/demo
 	@scripts/demo.sh $(BUILD) $(firstword $(filter 6.12%,$(KERNELS)) $(KERNELS))
+
+bench: deps
+	@$(MAKE) --no-print-directory modules TEST=1 >/dev/null
+	@$(MAKE) --no-print-directory $(BUILD)/bench/bench
+	@set -e; for k in $(KERNELS); do scripts/bench.sh $(BUILD) $$k; done
+
+$(BUILD)/bench/bench: bench/bench.c tests/tap.h tests/utils.h \
+		include/uapi/linux/iommufd.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $<
 
 $(BUILD)/demo/demo: demo/demo.c include/uapi/linux/iommufd.h
 	@mkdir -p $(dir $@)

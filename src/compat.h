@@ -25,7 +25,11 @@
 #define IOMMUFD_NS "IOMMUFD"
 #endif
 
-/* pin_user_pages_remote() lost its vmas argument in 6.5 */
+/*
+ * pin_user_pages_remote() lost its vmas argument in 6.5. Before 6.3 a
+ * FOLL_LONGTERM pin must not pass @locked (WARN and -EINVAL): the lock is
+ * then never dropped, *locked stays 1 and the caller unlocks as usual.
+ */
 static inline long iommufd_pin_user_pages_remote(struct mm_struct *mm,
 						 unsigned long start,
 						 unsigned long nr_pages,
@@ -38,7 +42,7 @@ static inline long iommufd_pin_user_pages_remote(struct mm_struct *mm,
 				     locked);
 #else
 	return pin_user_pages_remote(mm, start, nr_pages, gup_flags, pages,
-				     NULL, locked);
+				     NULL, NULL);
 #endif
 }
 

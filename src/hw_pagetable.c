@@ -199,14 +199,18 @@ void iommufd_device_detach_pt(struct iommufd_device *idev)
 	idev->hwpt = NULL;
 	hwpt->num_devices--;
 	last = hwpt->auto_domain && !hwpt->num_devices;
+	/*
+	 * Under the mutex, so a concurrent last detach sees only its own
+	 * reference and the table's and can destroy the HWPT
+	 */
 	if (last)
 		list_del_init(&hwpt->hwpt_item);
+	else
+		refcount_dec(&hwpt->obj.users);
 	mutex_unlock(&ioas->mutex);
 
 	if (last)
 		iommufd_object_destroy_owned(idev->ictx, &hwpt->obj);
-	else
-		refcount_dec(&hwpt->obj.users);
 	refcount_dec(&idev->obj.users);
 }
 

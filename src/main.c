@@ -253,8 +253,9 @@ void iommufd_object_destroy_owned(struct iommufd_ctx *ictx,
 	u32 id = obj->id;
 
 	xa_lock(&ictx->objects);
+	/* Owners drop their last dependents' references before this */
 	if (WARN_ON(xa_load(&ictx->objects, obj->id) != obj) ||
-	    refcount_read(&obj->users) != 2) {
+	    WARN_ON(refcount_read(&obj->users) != 2)) {
 		refcount_dec(&obj->users);
 		xa_unlock(&ictx->objects);
 		return;
@@ -479,6 +480,16 @@ static int iommufd_fops_open(struct inode *inode, struct file *filp)
 	return 0;
 }
 
+/* Objects that destroy other objects they own when they go */
+static bool iommufd_object_is_owner(struct iommufd_object *obj)
+{
+#ifdef IOMMUFD_TEST
+	return obj->type == IOMMUFD_OBJ_SELFTEST;
+#else
+	return false;
+#endif
+}
+
 /*
  * Destroy every object that nothing else depends on, and repeat until the
  * table is empty. The dependency graph is acyclic, so each pass makes
@@ -514,8 +525,12 @@ static void iommufd_destroy_all(struct iommufd_ctx *ictx)
 	for (;;) {
 		unsigned long newest = 0;
 
-		xa_for_each(&ictx->objects, index, obj)
+		/* Owners first (they destroy what they own), then newest */
+		xa_for_each(&ictx->objects, index, obj) {
 			newest = index;
+			if (iommufd_object_is_owner(obj))
+				break;
+		}
 		if (!newest)
 			break;
 		obj = xa_load(&ictx->objects, newest);

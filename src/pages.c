@@ -31,6 +31,7 @@
 #include <linux/capability.h>
 #include <linux/iommu.h>
 #include <linux/cred.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/pfn.h>
 #include <linux/sched/signal.h>
@@ -106,13 +107,17 @@ void iopt_set_batch_limit(unsigned int bytes)
 	WRITE_ONCE(iopt_batch_bytes, bytes);
 }
 
-/* Pages per batch: a PFN and a page pointer each, at most 2 MiB worth */
+/*
+ * Pages per batch: a PFN and a page pointer each, at most 2 MiB worth, a
+ * power of two so that batches end on multiples of it
+ */
 static unsigned long iopt_batch_pages(void)
 {
-	return clamp_t(unsigned long,
-		       READ_ONCE(iopt_batch_bytes) /
-			       (sizeof(unsigned long) + sizeof(struct page *)),
-		       1, 512);
+	return rounddown_pow_of_two(clamp_t(unsigned long,
+					    READ_ONCE(iopt_batch_bytes) /
+						    (sizeof(unsigned long) +
+						     sizeof(struct page *)),
+					    1, 512));
 }
 
 static unsigned long iopt_area_index(struct iopt_area *area)

@@ -84,14 +84,27 @@ static struct mock_domain *to_mock_domain(struct iopt_domain *domain)
 	return container_of(domain, struct mock_domain, domain);
 }
 
+static void mock_domain_erase(struct mock_domain *mock, unsigned long iova,
+			      size_t size, bool check)
+{
+	unsigned long i, n = size / MOCK_IO_PAGE_SIZE, flags;
+	void *entry;
+
+	for (i = 0; i != n; i++) {
+		entry = xa_erase(&mock->pfns, iova / MOCK_IO_PAGE_SIZE + i);
+		if (WARN_ON(!entry) || !check)
+			continue;
+		/* The core unmaps exactly what it mapped, whole map calls */
+		flags = xa_to_value(entry);
+		WARN_ON(i == 0 && !(flags & MOCK_PFN_START));
+		WARN_ON(i == n - 1 && !(flags & MOCK_PFN_LAST));
+	}
+}
+
 static size_t mock_domain_unmap(struct iopt_domain *domain,
 				unsigned long iova, size_t size)
 {
-	struct mock_domain *mock = to_mock_domain(domain);
-	unsigned long i;
-
-	for (i = 0; i != size / MOCK_IO_PAGE_SIZE; i++)
-		WARN_ON(!xa_erase(&mock->pfns, iova / MOCK_IO_PAGE_SIZE + i));
+	mock_domain_erase(to_mock_domain(domain), iova, size, true);
 	return size;
 }
 
@@ -100,21 +113,27 @@ static int mock_domain_map(struct iopt_domain *domain, unsigned long iova,
 {
 	struct mock_domain *mock = to_mock_domain(domain);
 	unsigned long n = size / MOCK_IO_PAGE_SIZE, i, flags, pgsize;
+	bool huge = false;
 	void *old;
 
 	if (WARN_ON(iova % MOCK_IO_PAGE_SIZE || paddr % MOCK_IO_PAGE_SIZE ||
 		    size % MOCK_IO_PAGE_SIZE || !size))
 		return -EINVAL;
 
-	for (i = 0; i != n; i++) {
-		/* As the IOMMU core would: the largest size that fits */
-		pgsize = MOCK_IO_PAGE_SIZE;
-		if ((domain->pgsize_bitmap & MOCK_HUGE_PAGE_SIZE) &&
-		    IS_ALIGNED(iova, MOCK_HUGE_PAGE_SIZE) &&
-		    IS_ALIGNED(paddr, MOCK_HUGE_PAGE_SIZE) &&
-		    size >= MOCK_HUGE_PAGE_SIZE)
-			pgsize = MOCK_HUGE_PAGE_SIZE;
-		flags = pgsize != MOCK_IO_PAGE_SIZE ? MOCK_PFN_HUGE : 0;
+	for (i = 0, pgsize = 0; i != n; i++, pgsize -= MOCK_IO_PAGE_SIZE) {
+		/* Per chunk, as the IOMMU core would: the largest that fits */
+		if (!pgsize) {
+			unsigned long off = i * MOCK_IO_PAGE_SIZE;
+
+			pgsize = MOCK_IO_PAGE_SIZE;
+			if ((domain->pgsize_bitmap & MOCK_HUGE_PAGE_SIZE) &&
+			    IS_ALIGNED(iova + off, MOCK_HUGE_PAGE_SIZE) &&
+			    IS_ALIGNED(paddr + off, MOCK_HUGE_PAGE_SIZE) &&
+			    size - off >= MOCK_HUGE_PAGE_SIZE)
+				pgsize = MOCK_HUGE_PAGE_SIZE;
+			huge = pgsize != MOCK_IO_PAGE_SIZE;
+		}
+		flags = huge ? MOCK_PFN_HUGE : 0;
 		if (i == 0)
 			flags |= MOCK_PFN_START;
 		if (i == n - 1)
@@ -128,9 +147,10 @@ static int mock_domain_map(struct iopt_domain *domain, unsigned long iova,
 						   << MOCK_PFN_SHIFT | flags),
 				       GFP_KERNEL);
 		if (xa_is_err(old) || WARN_ON(old)) {
+			/* Our own half-done call: no start/last to check */
 			if (i)
-				mock_domain_unmap(domain, iova,
-						  i * MOCK_IO_PAGE_SIZE);
+				mock_domain_erase(mock, iova,
+						  i * MOCK_IO_PAGE_SIZE, false);
 			return xa_is_err(old) ? xa_err(old) : -EEXIST;
 		}
 	}

@@ -139,6 +139,7 @@ static void test_pin_once(void)
 
 static void test_domain_rules(void)
 {
+	long alive = objects_alive();
 	uint32_t ioas, stdev, hwpt;
 	uint64_t iova;
 	void *bogus = (void *)(1ul << 31);
@@ -160,8 +161,8 @@ static void test_domain_rules(void)
 	ok_errno(mock_domain(fd, ioas, &stdev, &hwpt, NULL), EFAULT,
 		 "but attaching a domain then fails to pin it: EFAULT");
 	ok_errno(ioas_unmap(fd, ioas, 0, UINT64_MAX, NULL), 0, "unmap it");
-	ok(table_empty(fd) == 0 && destroy(fd, ioas + 1) == ENOENT,
-	   "the failed attaches left no object behind");
+	ok(objects_alive() == alive + 1,
+	   "the failed attaches left no object behind (%ld)", objects_alive());
 
 	ok_errno(mock_domain(fd, ioas, &stdev, &hwpt, NULL), 0,
 		 "attach a mock device");
@@ -185,8 +186,8 @@ static void test_domain_rules(void)
 	ok_errno(ioas_map_fixed(fd, ioas, page_before_hole(), 2 * psz,
 				APERTURE + 0x20000),
 		 EFAULT, "MAP whose second page is unmapped: EFAULT");
-	ok_errno(ioas_unmap(fd, ioas, APERTURE + 0x20000, psz, NULL), ENOENT,
-		 "and nothing of it stayed mapped");
+	ok_errno(ioas_unmap(fd, ioas, APERTURE + 0x20000, 2 * psz, NULL),
+		 ENOENT, "and nothing of it stayed mapped");
 	iova = 0;
 	ok_errno(ioas_map(fd, ioas, MAP_RW, buf, 2 * psz, &iova), 0,
 		 "automatic IOVA");
@@ -406,41 +407,108 @@ static void test_batches(void)
 	close(fd);
 }
 
-/* Every failure point of an attach, and of a MAP into a domain */
-static void test_fail_nth(void)
+static long vmpin(void);
+
+/*
+ * Every failure point of an attach, and of a MAP into a domain. With
+ * @batch_limit small, loading takes several batches and half of the pages
+ * are already held by a COPY in another IOAS with a domain, so the
+ * rollbacks meet partial fills and mixed pinned/unpinned spans.
+ */
+static void test_fail_nth(uint32_t batch_limit)
 {
-	uint32_t ioas, stdev, hwpt;
-	long alive = objects_alive();
+	uint32_t ioas, ioas2, stdev, hwpt;
+	uint64_t iova2 = APERTURE;
+	long alive, pinned;
 	int fd = open_iommufd(), n, rc = 0, bad = 0;
 
+	set_temp_memory_limit(fd, batch_limit);
 	ioas_alloc(fd, &ioas);
+	ioas_alloc(fd, &ioas2);
 	ioas_map_fixed(fd, ioas, buf, NPAGES * psz, APERTURE);
-	for (n = 1; n < 100; n++) {
+	/* Every other page held by a domain of another IOAS */
+	for (n = 0; n < NPAGES; n += 2) {
+		iova2 = APERTURE + n * psz;
+		ioas_copy(fd, MAP_FIXED_RW, ioas2, ioas, APERTURE + n * psz,
+			  psz, &iova2);
+	}
+	mock_domain(fd, ioas2, NULL, NULL, NULL);
+	alive = objects_alive();
+	pinned = vmpin();
+	for (n = 1; n < 200; n++) {
 		module_param_write("fail_nth", n);
 		rc = mock_domain(fd, ioas, &stdev, &hwpt, NULL);
 		module_param_write("fail_nth", 0);
 		if (!rc)
 			break;
-		bad += check_refs(fd, buf, NPAGES * psz, 0) != 0;
-		bad += objects_alive() != alive + 1;
+		/* The COPY's domain still holds the even pages, only them */
+		for (int j = 0; j < NPAGES; j++)
+			bad += check_refs(fd, buf + j * psz, psz, !(j % 2)) != 0;
+		bad += objects_alive() != alive;
+		bad += vmpin() != pinned;
 	}
 	ok(!rc && !bad, "MOCK_DOMAIN fails cleanly at each of its %d failure "
-	   "points", n - 1);
+	   "points (batch limit %u): pins, VmPin and objects unchanged",
+	   n - 1, batch_limit);
 	ok_errno(check_refs(fd, buf, NPAGES * psz, 1), 0, "then it works");
 
-	for (n = 1; n < 100; n++) {
+	pinned = vmpin();
+	for (n = 1; n < 200; n++) {
 		module_param_write("fail_nth", n);
 		rc = ioas_map_fixed(fd, ioas, buf, NPAGES * psz,
 				    APERTURE + 0x100000);
 		module_param_write("fail_nth", 0);
 		if (!rc)
 			break;
-		bad += ioas_unmap(fd, ioas, APERTURE + 0x100000, psz, NULL) !=
-		       ENOENT;
+		bad += ioas_unmap(fd, ioas, APERTURE + 0x100000, NPAGES * psz,
+				  NULL) != ENOENT;
 		bad += check_refs(fd, buf, NPAGES * psz, 1) != 0;
+		bad += vmpin() != pinned;
 	}
 	ok(!rc && !bad, "MAP into a domain fails cleanly at each of its %d "
-	   "failure points", n - 1);
+	   "failure points (batch limit %u)", n - 1, batch_limit);
+	set_temp_memory_limit(fd, 65536);
+	close(fd);
+}
+
+/*
+ * The memory of a process that has since exited cannot be pinned any
+ * more (EFAULT); that of one still alive is pinned remotely.
+ */
+static void test_fork(void)
+{
+	int fd = open_iommufd(), go[2], done[2], status;
+	uint32_t ioas, stdev;
+	char c = 0;
+	pid_t pid;
+
+	ioas_alloc(fd, &ioas);
+	if (pipe(go) || pipe(done))
+		tap_bail("pipe");
+	pid = fork();
+	if (pid == 0) {
+		/* The child maps and waits until told to exit */
+		c = ioas_map_fixed(fd, ioas, buf, NPAGES * psz, APERTURE) ? 1 : 0;
+		if (write(go[1], &c, 1) != 1 || read(done[0], &c, 1) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	ok(read(go[0], &c, 1) == 1 && c == 0, "a child process maps the buffer");
+	ok_errno(mock_domain(fd, ioas, &stdev, NULL, NULL), 0,
+		 "the parent attaches a device: a remote pin of the child's mm");
+	ok_errno(check_refs(fd, buf, NPAGES * psz, 1), 0, "pinned once");
+	ok_errno(destroy(fd, stdev), 0, "detach");
+	ok_errno(check_refs(fd, buf, NPAGES * psz, 0), 0, "unpinned");
+	if (write(done[1], &c, 1) != 1)
+		tap_bail("write");
+	waitpid(pid, &status, 0);
+	ok_errno(mock_domain(fd, ioas, &stdev, NULL, NULL), EFAULT,
+		 "after the child exited, its memory cannot be pinned: EFAULT");
+	ok_errno(check_refs(fd, buf, NPAGES * psz, 0), 0, "nothing pinned");
+	close(go[0]);
+	close(go[1]);
+	close(done[0]);
+	close(done[1]);
 	close(fd);
 }
 
@@ -504,6 +572,14 @@ static void test_huge_pages(void)
 	munmap(hbuf, len);
 }
 
+static long vmpin(void)
+{
+	long pin, lck;
+
+	read_vm(&pin, &lck);
+	return pin;
+}
+
 /* VmPin and VmLck of /proc/self/status, in kB */
 static void read_vm(long *vmpin, long *vmlck)
 {
@@ -556,6 +632,9 @@ static int child_accounting(int fd, int mm_mode)
 	read_vm(&vmpin, &vmlck);
 	if (vmpin != 0 || vmlck != 0)
 		return 109;
+	/* Everything was uncharged: the 4 pages fit again */
+	if (mock_domain(fd, ioas, &stdev, NULL, NULL) || destroy(fd, stdev))
+		return 110;
 	return 0;
 }
 
@@ -599,7 +678,9 @@ int main(void)
 	test_hw_info();
 	test_huge_pages();
 	test_batches();
-	test_fail_nth();
+	test_fail_nth(65536);
+	test_fail_nth(48);
+	test_fork();
 	test_accounting(0);
 	test_accounting(1);
 	ok(objects_alive() == alive, "no object left (%ld)", objects_alive());
