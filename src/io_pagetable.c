@@ -7,6 +7,13 @@
  * the alignment holds iova_rwsem for write; readers of the trees hold it for
  * read. The alignment is only changed with both held for write.
  *
+ * Allocation is first fit (objects.md §7.3). So that it does not walk every
+ * area on each MAP, alloc_hint marks an IOVA below which (down to
+ * PAGE_SIZE, where allocation starts) nothing is free:
+ * adding areas or reservations keeps that true, removing one lowers the
+ * hint to its start, and a search starting at the hint raises it to the
+ * first free span it meets. Results are exactly those of a full walk.
+ *
  * Span iteration: the kernel's interval_tree_span_iter is not exported, so
  * iopt_span_first()/iopt_span_next() walk a range of one or two interval
  * trees as maximal alternating used and free spans. A used span merges
@@ -103,6 +110,7 @@ void iopt_init_table(struct io_pagetable *iopt)
 	iopt->allowed_itree = RB_ROOT_CACHED;
 	iopt->reserved_itree = RB_ROOT_CACHED;
 	iopt->iova_alignment = 1;
+	iopt->alloc_hint = PAGE_SIZE;
 	INIT_LIST_HEAD(&iopt->domains);
 }
 
@@ -215,6 +223,16 @@ static bool iopt_alloc_fits(struct iopt_alloc *alloc, unsigned long start,
 	return true;
 }
 
+/* IOVA from @start up was freed: the hint cannot stay above it */
+static void iopt_lower_alloc_hint(struct io_pagetable *iopt,
+				  unsigned long start)
+{
+	lockdep_assert_held_write(&iopt->iova_rwsem);
+
+	if (start < iopt->alloc_hint)
+		iopt->alloc_hint = max(start, PAGE_SIZE);
+}
+
 /* First fit among the free spans of [start, last] */
 static bool iopt_alloc_in_range(struct io_pagetable *iopt,
 				struct iopt_alloc *alloc, unsigned long start,
@@ -222,13 +240,22 @@ static bool iopt_alloc_in_range(struct io_pagetable *iopt,
 {
 	struct rb_root_cached *trees[] = { &iopt->reserved_itree,
 					   &iopt->area_itree };
+	/* Everything in [start, hint) is used: skip it */
+	bool from_hint = start <= iopt->alloc_hint;
+	unsigned long walk = max(start, iopt->alloc_hint);
 	struct iopt_span_iter span;
 
-	if (!iopt_alloc_fits(alloc, start, last))
+	if (!iopt_alloc_fits(alloc, start, last) || walk > last)
 		return false;
-	for (iopt_span_first(&span, trees, ARRAY_SIZE(trees), start, last);
+	for (iopt_span_first(&span, trees, ARRAY_SIZE(trees), walk, last);
 	     !span.done; iopt_span_next(&span)) {
-		if (!span.is_used && iopt_alloc_fits(alloc, span.start, span.last))
+		if (span.is_used)
+			continue;
+		if (from_hint) {
+			iopt->alloc_hint = span.start;
+			from_hint = false;
+		}
+		if (iopt_alloc_fits(alloc, span.start, span.last))
 			return true;
 	}
 	return false;
@@ -525,6 +552,7 @@ static void iopt_remove_area(struct io_pagetable *iopt, struct iopt_area *area)
 	lockdep_assert_held_write(&iopt->iova_rwsem);
 	WARN_ON(area->storage_domain);
 
+	iopt_lower_alloc_hint(iopt, iopt_area_iova(area));
 	interval_tree_remove(&area->node, &iopt->area_itree);
 	iopt_put_pages(area->pages);
 	kfree(area);
@@ -876,6 +904,7 @@ static void iopt_remove_reserved_locked(struct io_pagetable *iopt, void *owner)
 		reserved = container_of(node, struct iopt_reserved, node);
 		if (reserved->owner != owner)
 			continue;
+		iopt_lower_alloc_hint(iopt, node->start);
 		interval_tree_remove(node, &iopt->reserved_itree);
 		kfree(reserved);
 	}

@@ -63,6 +63,12 @@ struct io_pagetable {
 	/* IOMMU_OPTION_HUGE_PAGES off: the alignment is at least PAGE_SIZE */
 	bool disable_large_pages;
 	unsigned long iova_alignment;
+	/*
+	 * No IOVA in [PAGE_SIZE, alloc_hint) is free (every byte is in an
+	 * area or reserved): first-fit allocation, which never looks below
+	 * PAGE_SIZE, starts its search here
+	 */
+	unsigned long alloc_hint;
 	/* struct iopt_domain, protected by domains_rwsem */
 	struct list_head domains;
 	unsigned int num_domains;

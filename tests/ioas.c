@@ -305,6 +305,50 @@ static void test_auto_iova(void)
 	close(fd);
 }
 
+/* First fit: a freed lower hole is found again, whatever came after */
+static void test_auto_iova_reuse(void)
+{
+	int fd = open_iommufd(), i, bad = 0;
+	uint64_t iova[8], again;
+	uint32_t ioas;
+
+	ioas_alloc(fd, &ioas);
+	for (i = 0; i < 8; i++)
+		bad += !!ioas_map(fd, ioas, MAP_RW, buf, psz, &iova[i]);
+	for (i = 1; i < 8; i++)
+		bad += iova[i] != iova[i - 1] + psz;
+	ok(!bad, "8 automatic one-page MAPs are packed from the bottom");
+	ioas_unmap(fd, ioas, iova[2], psz, NULL);
+	ioas_unmap(fd, ioas, iova[5], psz, NULL);
+	ok_errno(ioas_map(fd, ioas, MAP_RW, buf, psz, &again), 0, "MAP again");
+	ok(again == iova[2], "takes the lowest freed hole (0x%llx)",
+	   (unsigned long long)again);
+	ok_errno(ioas_map(fd, ioas, MAP_RW, buf, psz, &again), 0, "and again");
+	ok(again == iova[5], "then the next one (0x%llx)",
+	   (unsigned long long)again);
+	ok_errno(ioas_map(fd, ioas, MAP_RW, buf, 2 * psz, &again), 0,
+		 "a two-page MAP");
+	ok(again > iova[7], "goes past the packed pages (0x%llx)",
+	   (unsigned long long)again);
+	if (test_build) {
+		/* A reservation going with its owner frees IOVA too */
+		uint32_t ioas2, stdev = 0;
+
+		ioas_alloc(fd, &ioas2);
+		mock_domain(fd, ioas2, &stdev, NULL, NULL);
+		ioas_map(fd, ioas2, MAP_RW, buf, psz, &again);
+		ok(again >= 0x1000000, "with a mock domain: inside its aperture "
+		   "(0x%llx)", (unsigned long long)again);
+		ok_errno(destroy(fd, stdev), 0, "the device and its domain go");
+		ok_errno(ioas_map(fd, ioas2, MAP_RW, buf, psz, &again), 0,
+			 "MAP again");
+		ok(again == (uint64_t)psz,
+		   "the freed aperture reservation is found again (0x%llx)",
+		   (unsigned long long)again);
+	}
+	close(fd);
+}
+
 static void test_unmap(void)
 {
 	struct iommu_ioas_unmap cmd = { .size = sizeof(cmd) };
@@ -578,6 +622,7 @@ int main(void)
 	test_map_errors();
 	test_map_write_back_fault();
 	test_auto_iova();
+	test_auto_iova_reuse();
 	test_unmap();
 	test_copy();
 	test_huge_pages_option();
