@@ -17,6 +17,7 @@ void iommufd_device_destroy(struct iommufd_object *obj)
 		container_of(obj, struct iommufd_device, obj);
 
 	WARN_ON(idev->hwpt);
+	mutex_destroy(&idev->lock);
 }
 
 /**
@@ -41,6 +42,7 @@ struct iommufd_device *iommufd_device_alloc(struct iommufd_ctx *ictx,
 	if (IS_ERR(idev))
 		return idev;
 	idev->ictx = ictx;
+	mutex_init(&idev->lock);
 	idev->ops = ops;
 	idev->priv = priv;
 	/* The binding's reference */

@@ -8,9 +8,10 @@
  * automatic one is destroyed with its last device. A HW page table holds a
  * users reference on its IOAS; each attached device holds one on it.
  *
- * Locking: ioas->mutex serialises attach and detach and protects
- * ioas->hwpt_list and each HW page table's device count; it is taken before
- * the IO page table's locks.
+ * Locking: idev->lock serialises attach, replace and detach of one device;
+ * ioas->mutex (inside it) protects ioas->hwpt_list and each HW page table's
+ * device count; it is taken before the IO page table's locks. A replace
+ * never holds two IOASes' mutexes at once.
  */
 #include <linux/slab.h>
 #include <uapi/linux/iommufd.h>
@@ -138,22 +139,12 @@ out_unlock:
 	return rc;
 }
 
-/**
- * iommufd_device_attach_pt() - attach a device to an IOAS or HW page table
- * @idev: a device that is not attached
- * @pt_id: in: IOAS or HW page table ID; out: the HW page table's ID
- *
- * Return: 0; -ENOENT for an unknown ID; -EINVAL for an ID of another type,
- * a device already attached, or a HW page table its IOMMU cannot use;
- * errors of adding a new domain to the IOAS (objects.md §5.3).
- */
-int iommufd_device_attach_pt(struct iommufd_device *idev, u32 *pt_id)
+static int iommufd_device_do_attach(struct iommufd_device *idev, u32 *pt_id)
 {
 	struct iommufd_object *obj;
 	int rc;
 
-	if (idev->hwpt)
-		return -EINVAL;
+	lockdep_assert_held(&idev->lock);
 
 	obj = iommufd_get_object(idev->ictx, *pt_id, IOMMUFD_OBJ_ANY);
 	if (IS_ERR(obj))
@@ -183,20 +174,39 @@ int iommufd_device_attach_pt(struct iommufd_device *idev, u32 *pt_id)
 }
 
 /**
- * iommufd_device_detach_pt() - detach a device from its HW page table
- * @idev: an attached device
+ * iommufd_device_attach_pt() - attach a device to an IOAS or HW page table
+ * @idev: a device that is not attached
+ * @pt_id: in: IOAS or HW page table ID; out: the HW page table's ID
  *
- * An automatic HW page table left without devices is destroyed.
+ * Return: 0; -ENOENT for an unknown ID; -EINVAL for an ID of another type,
+ * a device already attached, or a HW page table its IOMMU cannot use;
+ * errors of adding a new domain to the IOAS (objects.md §5.3).
  */
-void iommufd_device_detach_pt(struct iommufd_device *idev)
+int iommufd_device_attach_pt(struct iommufd_device *idev, u32 *pt_id)
 {
-	struct iommufd_hwpt_paging *hwpt = idev->hwpt;
+	int rc = -EINVAL;
+
+	mutex_lock(&idev->lock);
+	if (!idev->hwpt)
+		rc = iommufd_device_do_attach(idev, pt_id);
+	mutex_unlock(&idev->lock);
+	return rc;
+}
+
+/*
+ * Drop the device's attachment to @hwpt (its domain detached already, or
+ * replaced); an automatic HW page table left without devices is destroyed.
+ */
+static void iommufd_hwpt_drop_device(struct iommufd_device *idev,
+				     struct iommufd_hwpt_paging *hwpt,
+				     bool detach)
+{
 	struct iommufd_ioas *ioas = hwpt->ioas;
 	bool last;
 
 	mutex_lock(&ioas->mutex);
-	idev->ops->detach(idev, hwpt->domain);
-	idev->hwpt = NULL;
+	if (detach)
+		idev->ops->detach(idev, hwpt->domain);
 	hwpt->num_devices--;
 	last = hwpt->auto_domain && !hwpt->num_devices;
 	/*
@@ -212,6 +222,73 @@ void iommufd_device_detach_pt(struct iommufd_device *idev)
 	if (last)
 		iommufd_object_destroy_owned(idev->ictx, &hwpt->obj);
 	refcount_dec(&idev->obj.users);
+}
+
+/**
+ * iommufd_device_detach_pt() - detach a device from its HW page table
+ * @idev: an attached device
+ *
+ * An automatic HW page table left without devices is destroyed.
+ */
+void iommufd_device_detach_pt(struct iommufd_device *idev)
+{
+	struct iommufd_hwpt_paging *hwpt;
+
+	mutex_lock(&idev->lock);
+	hwpt = idev->hwpt;
+	idev->hwpt = NULL;
+	if (hwpt)
+		iommufd_hwpt_drop_device(idev, hwpt, true);
+	mutex_unlock(&idev->lock);
+}
+
+/**
+ * iommufd_device_replace_pt() - move an attached device to another target
+ * @idev: an attached device
+ * @pt_id: in: IOAS or HW page table ID; out: the HW page table's ID
+ *
+ * The device is attached to the new target first, then its old attachment
+ * is dropped, destroying an automatic HW page table left without devices.
+ * The same HW page table (or the IOAS of the current automatic one) is no
+ * change.
+ *
+ * Return: 0, -EINVAL if not attached, or the errors of attach.
+ */
+int iommufd_device_replace_pt(struct iommufd_device *idev, u32 *pt_id)
+{
+	struct iommufd_hwpt_paging *old;
+	struct iommufd_object *obj;
+	int rc = 0;
+
+	mutex_lock(&idev->lock);
+	old = idev->hwpt;
+	if (!old) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
+
+	/* Already there: nothing moves */
+	obj = iommufd_get_object(idev->ictx, *pt_id, IOMMUFD_OBJ_ANY);
+	if (!IS_ERR(obj)) {
+		bool same = obj == &old->obj ||
+			    (old->auto_domain && obj == &old->ioas->obj);
+
+		iommufd_put_object(idev->ictx, obj);
+		if (same) {
+			*pt_id = old->obj.id;
+			goto out_unlock;
+		}
+	}
+
+	rc = iommufd_device_do_attach(idev, pt_id);
+	if (rc) {
+		idev->hwpt = old;
+		goto out_unlock;
+	}
+	iommufd_hwpt_drop_device(idev, old, false);
+out_unlock:
+	mutex_unlock(&idev->lock);
+	return rc;
 }
 
 /* A manual paging HW page table on @ioas for devices like @idev */

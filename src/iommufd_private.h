@@ -205,7 +205,10 @@ int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd);
 struct iommufd_device;
 struct iommufd_device_ops {
 	struct iopt_domain *(*domain_alloc_paging)(struct iommufd_device *idev);
-	/* -EINVAL: this domain cannot serve the device */
+	/*
+	 * -EINVAL: this domain cannot serve the device. Called while attached
+	 * to another domain for a replace, which must then move the device.
+	 */
 	int (*attach)(struct iommufd_device *idev, struct iopt_domain *domain);
 	void (*detach)(struct iommufd_device *idev, struct iopt_domain *domain);
 	/* IOMMU_GET_HW_INFO data (kfree'd by the caller), or NULL for none */
@@ -217,7 +220,9 @@ struct iommufd_device {
 	struct iommufd_ctx *ictx;
 	const struct iommufd_device_ops *ops;
 	void *priv;
-	/* The HW page table it is attached to; protected by its ioas->mutex */
+	/* Serialises attach, replace and detach; taken before ioas->mutex */
+	struct mutex lock;
+	/* The HW page table it is attached to; protected by lock */
 	struct iommufd_hwpt_paging *hwpt;
 };
 
@@ -227,6 +232,7 @@ struct iommufd_device *iommufd_device_alloc(struct iommufd_ctx *ictx,
 void iommufd_device_unbind_unpublished(struct iommufd_device *idev);
 void iommufd_device_unbind_published(struct iommufd_device *idev);
 int iommufd_device_attach_pt(struct iommufd_device *idev, u32 *pt_id);
+int iommufd_device_replace_pt(struct iommufd_device *idev, u32 *pt_id);
 void iommufd_device_detach_pt(struct iommufd_device *idev);
 void iommufd_device_destroy(struct iommufd_object *obj);
 

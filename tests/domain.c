@@ -387,6 +387,61 @@ static void test_hw_info(void)
 	close(fd);
 }
 
+/* MOCK_DOMAIN_REPLACE: objects.md §5.2 replace */
+static void test_replace(void)
+{
+	uint32_t a, b, stdev, hwpt_a, hwpt_b, manual, idev, pt;
+	int fd = open_iommufd();
+
+	ioas_alloc(fd, &a);
+	ioas_alloc(fd, &b);
+	ioas_map_fixed(fd, a, buf, NPAGES * psz, APERTURE);
+	ioas_map_fixed(fd, b, buf, 4 * psz, APERTURE);
+	mock_domain(fd, a, &stdev, &hwpt_a, &idev);
+	ok_errno(check_refs(fd, buf, NPAGES * psz, 1), 0, "attached to A");
+
+	pt = 999;
+	ok_errno(mock_domain_replace(fd, stdev, &pt), ENOENT,
+		 "REPLACE to an unknown ID: ENOENT");
+	pt = idev;
+	ok_errno(mock_domain_replace(fd, stdev, &pt), EINVAL,
+		 "REPLACE to a DEVICE: EINVAL");
+	pt = b;
+	ok_errno(mock_domain_replace(fd, idev, &pt), ENOENT,
+		 "REPLACE of something not a mock device: ENOENT");
+	pt = a;
+	ok_errno(mock_domain_replace(fd, stdev, &pt), 0,
+		 "REPLACE to the IOAS it is on");
+	ok(pt == hwpt_a, "no change: same HW page table");
+	pt = hwpt_a;
+	ok_errno(mock_domain_replace(fd, stdev, &pt), 0,
+		 "REPLACE to its own HW page table: no change");
+
+	pt = b;
+	ok_errno(mock_domain_replace(fd, stdev, &pt), 0, "REPLACE to IOAS B");
+	hwpt_b = pt;
+	ok(hwpt_b != hwpt_a, "a new automatic HW page table on B (%u)", hwpt_b);
+	ok_errno(destroy(fd, hwpt_a), ENOENT,
+		 "A's automatic HW page table went with its last device");
+	ok_errno(check_refs(fd, buf, 4 * psz, 1), 0, "B's pages pinned once");
+	ok_errno(check_refs(fd, buf + 4 * psz, (NPAGES - 4) * psz, 0), 0,
+		 "A's other pages unpinned");
+	ok_errno(destroy(fd, a), 0, "A is free to go");
+	ok_errno(hwpt_alloc(fd, sizeof(struct iommu_hwpt_alloc), 0, idev, b, 0,
+			    0, &manual),
+		 0, "a manual HW page table on B");
+	pt = manual;
+	ok_errno(mock_domain_replace(fd, stdev, &pt), 0,
+		 "REPLACE to the manual one");
+	ok_errno(destroy(fd, hwpt_b), ENOENT,
+		 "the automatic one on B went");
+	ok_errno(destroy(fd, manual), EBUSY, "the manual one is in use");
+	ok_errno(destroy(fd, stdev), 0, "the device goes");
+	ok_errno(destroy(fd, manual), 0, "then the manual one can");
+	ok_errno(check_refs(fd, buf, NPAGES * psz, 0), 0, "nothing pinned");
+	close(fd);
+}
+
 static void test_batches(void)
 {
 	uint32_t ioas, stdev, hwpt;
@@ -676,6 +731,7 @@ int main(void)
 	test_domain_rules();
 	test_hwpt_alloc();
 	test_hw_info();
+	test_replace();
 	test_huge_pages();
 	test_batches();
 	test_fail_nth(65536);

@@ -226,6 +226,21 @@ static inline int mock_domain(int fd, uint32_t pt_id, uint32_t *stdev,
 	return mock_domain_flags(fd, pt_id, 0, stdev, hwpt, idev);
 }
 
+static inline int mock_domain_replace(int fd, uint32_t stdev, uint32_t *pt_id)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
+		.id = stdev,
+		.mock_domain_replace = { .pt_id = *pt_id },
+	};
+	int rc = ioctl_err(fd, IOMMU_TEST_CMD, &cmd);
+
+	if (!rc)
+		*pt_id = cmd.mock_domain_replace.pt_id;
+	return rc;
+}
+
 static inline int check_map(int fd, uint32_t hwpt, uint64_t iova,
 			    uint64_t length, const void *uptr)
 {
