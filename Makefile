@@ -84,12 +84,18 @@ check: deps
 demo: deps
 	@$(MAKE) --no-print-directory modules TEST=0 >/dev/null
 	@$(MAKE) --no-print-directory $(BUILD)/demo/demo
-	@scripts/demo.sh $(BUILD) $(firstword $(filter 6.12%,$(KERNELS)) $(KERNELS))
+	@k=$(firstword $(filter 6.12%,$(KERNELS)) $(KERNELS)); \
+	echo "Booting Debian's $$k in QEMU (TCG, q35, intel-iommu); about 10 s..."; \
+	scripts/vm-payload.sh $(BUILD) $$k demo 1024 demo/guest-demo.sh \
+		$(BUILD)/$$k/iommufd.ko $(BUILD)/demo/demo
 
 bench: deps
 	@$(MAKE) --no-print-directory modules TEST=1 >/dev/null
 	@$(MAKE) --no-print-directory $(BUILD)/bench/bench
-	@set -e; for k in $(KERNELS); do scripts/bench.sh $(BUILD) $$k; done
+	@set -e; for k in $(KERNELS); do \
+		scripts/vm-payload.sh $(BUILD) $$k bench 3072 bench/guest-bench.sh \
+			$(BUILD)/$$k-test/iommufd.ko $(BUILD)/bench/bench; \
+	done
 
 $(BUILD)/bench/bench: bench/bench.c tests/tap.h tests/utils.h \
 		include/uapi/linux/iommufd.h

@@ -32,19 +32,9 @@ static double now(void)
 
 static long slab_kb(void)
 {
-	char line[256];
-	long v = -1, kb = -1;
-	FILE *f;
-
 	/* Let RCU-freed slab objects go first */
 	sync();
-	f = fopen("/proc/meminfo", "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "Slab: %ld kB", &v) == 1)
-			kb = v;
-	if (f)
-		fclose(f);
-	return kb;
+	return proc_kb("/proc/meminfo", "Slab");
 }
 
 static void row(const char *what, double value, const char *unit)

@@ -175,12 +175,36 @@ static int iommufd_map_prot(u32 flags)
 	(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE |                \
 	 IOMMU_IOAS_MAP_READABLE)
 
+static unsigned int iommufd_map_iopt_flags(u32 flags)
+{
+	return flags & IOMMU_IOAS_MAP_FIXED_IOVA ? 0 : IOPT_ALLOC_IOVA;
+}
+
+/*
+ * Write back the IOVA a MAP or COPY used (*out is in the command struct);
+ * the caller never learns of a mapping whose write-back faults, so it is
+ * taken back.
+ */
+static int iommufd_ioas_respond_iova(struct iommufd_ucmd *ucmd,
+				     struct iommufd_ioas *ioas, u64 *out,
+				     unsigned long iova, unsigned long length,
+				     size_t cmd_len)
+{
+	unsigned long unmapped;
+	int rc;
+
+	*out = iova;
+	rc = iommufd_ucmd_respond(ucmd, cmd_len);
+	if (rc)
+		iopt_unmap_iova(&ioas->iopt, iova, length, &unmapped);
+	return rc;
+}
+
 int iommufd_ioas_map_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_ioas_map *cmd = ucmd->cmd;
 	unsigned long iova = cmd->iova;
 	struct iommufd_ioas *ioas;
-	unsigned long unmapped;
 	int rc;
 
 	if ((cmd->flags & ~IOMMUFD_MAP_FLAGS) || cmd->__reserved)
@@ -198,18 +222,10 @@ int iommufd_ioas_map_ioctl(struct iommufd_ucmd *ucmd)
 	rc = iopt_map_user_pages(ucmd->ictx, &ioas->iopt, &iova,
 				 u64_to_user_ptr(cmd->user_va), cmd->length,
 				 iommufd_map_prot(cmd->flags),
-				 cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA ?
-					 0 :
-					 IOPT_ALLOC_IOVA);
-	if (rc)
-		goto out_put;
-
-	cmd->iova = iova;
-	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-	if (rc)
-		/* The caller never learnt of it: take the mapping back */
-		iopt_unmap_iova(&ioas->iopt, iova, cmd->length, &unmapped);
-out_put:
+				 iommufd_map_iopt_flags(cmd->flags));
+	if (!rc)
+		rc = iommufd_ioas_respond_iova(ucmd, ioas, &cmd->iova, iova,
+					       cmd->length, sizeof(*cmd));
 	iommufd_put_object(ucmd->ictx, &ioas->obj);
 	return rc;
 }
@@ -220,7 +236,6 @@ int iommufd_ioas_copy_ioctl(struct iommufd_ucmd *ucmd)
 	unsigned long iova = cmd->dst_iova;
 	struct iommufd_ioas *src, *dst;
 	LIST_HEAD(pages_list);
-	unsigned long unmapped;
 	int rc;
 
 	if (cmd->flags & ~IOMMUFD_MAP_FLAGS)
@@ -248,17 +263,10 @@ int iommufd_ioas_copy_ioctl(struct iommufd_ucmd *ucmd)
 	}
 	rc = iopt_map_pages(&dst->iopt, &pages_list, cmd->length, &iova,
 			    iommufd_map_prot(cmd->flags),
-			    cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA ?
-				    0 :
-				    IOPT_ALLOC_IOVA);
-	if (rc)
-		goto out_put;
-
-	cmd->dst_iova = iova;
-	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-	if (rc)
-		iopt_unmap_iova(&dst->iopt, iova, cmd->length, &unmapped);
-out_put:
+			    iommufd_map_iopt_flags(cmd->flags));
+	if (!rc)
+		rc = iommufd_ioas_respond_iova(ucmd, dst, &cmd->dst_iova, iova,
+					       cmd->length, sizeof(*cmd));
 	iommufd_put_object(ucmd->ictx, &dst->obj);
 out_pages:
 	iopt_free_pages_list(&pages_list);

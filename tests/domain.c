@@ -638,19 +638,8 @@ static long vmpin(void)
 /* VmPin and VmLck of /proc/self/status, in kB */
 static void read_vm(long *vmpin, long *vmlck)
 {
-	char line[256];
-	long v;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	*vmpin = *vmlck = -1;
-	while (f && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "VmPin: %ld kB", &v) == 1)
-			*vmpin = v;
-		if (sscanf(line, "VmLck: %ld kB", &v) == 1)
-			*vmlck = v;
-	}
-	if (f)
-		fclose(f);
+	*vmpin = proc_kb("/proc/self/status", "VmPin");
+	*vmlck = proc_kb("/proc/self/status", "VmLck");
 }
 
 /* Pin accounting of an unprivileged user: RLIMIT_MEMLOCK in pages */

@@ -398,24 +398,10 @@ static void *churn_domains(void *arg)
 	return NULL;
 }
 
-static long vmpin_kb(void)
-{
-	char line[256];
-	long v = -1, kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmPin: %ld kB", &v) == 1)
-			kb = v;
-	if (f)
-		fclose(f);
-	return kb;
-}
-
 static void test_domains_churn(void)
 {
 	struct churner c[5] = {};
-	long psz = sysconf(_SC_PAGESIZE), ops = 0;
+	long psz = sysconf(_SC_PAGESIZE), ops = 0, pinned;
 	volatile int stop = 0;
 	int fd = open_iommufd(), i, unexpected = 0, bad_rc = 0;
 	uint32_t ioas[2];
@@ -445,13 +431,15 @@ static void test_domains_churn(void)
 	ok(!unexpected, "5 threads mapping, copying, unmapping, attaching and "
 	   "destroying for 4 s: %ld ioctls, no unexpected errno (last %d)",
 	   ops, bad_rc);
-	ok(vmpin_kb() >= 0, "VmPin readable (%ld kB while mapped)", vmpin_kb());
+	pinned = proc_kb("/proc/self/status", "VmPin");
+	ok(pinned >= 0, "VmPin readable (%ld kB while mapped)", pinned);
 	ok_errno(ioas_unmap(fd, ioas[0], 0, UINT64_MAX, NULL), 0, "unmap all");
 	ok_errno(ioas_unmap(fd, ioas[1], 0, UINT64_MAX, NULL), 0,
 		 "unmap all in the other");
 	ok_errno(check_refs(fd, buf, DOM_PAGES * psz, 0), 0,
 		 "no page left pinned");
-	ok(vmpin_kb() == 0, "VmPin back to 0 (%ld kB)", vmpin_kb());
+	pinned = proc_kb("/proc/self/status", "VmPin");
+	ok(pinned == 0, "VmPin back to 0 (%ld kB)", pinned);
 	ok_errno(destroy(fd, ioas[0]), 0, "the IOASes are not held by anything");
 	ok_errno(destroy(fd, ioas[1]), 0, "both");
 	ok(table_empty(fd), "the table is empty");

@@ -141,6 +141,22 @@ static inline int module_param_write(const char *name, long val)
 	return n;
 }
 
+/* A "Field:   N kB" line of a /proc file, in kB; -1 if absent */
+static inline long proc_kb(const char *file, const char *field)
+{
+	size_t len = strlen(field);
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen(file, "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, len) && line[len] == ':')
+			kb = strtol(line + len + 1, NULL, 10);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
 static inline int is_test_build(void)
 {
 	return access("/sys/module/iommufd/parameters/fail_nth", F_OK) == 0;
