@@ -4,8 +4,8 @@
  * several threads creating and destroying in one context, two threads
  * destroying one ID, destroy racing with a user of the object, and close()
  * racing with ioctls on other threads; and (test build) several threads
- * mapping, copying, unmapping, attaching and detaching mock devices and
- * destroying in one context for a bounded time. Afterwards the count of
+ * mapping, copying, unmapping, attaching, moving and detaching mock devices
+ * and destroying in one context for a bounded time. Afterwards the count of
  * live objects, every page pin and VmPin must be back where they started.
  */
 #include <pthread.h>
@@ -367,10 +367,18 @@ static void *churn_domains(void *arg)
 			rc = ioas_unmap(c->fd, c->ioas[1], iova, psz, NULL);
 			note(c, rc, ENOENT, 0, 0);
 			break;
-		case 2:	/* attach and detach mock devices */
+		case 2:	/* attach, move and detach mock devices */
 			rc = mock_domain(c->fd, c->ioas[slot & 1], &stdev, NULL,
 					 NULL);
 			note(c, rc, 0, 0, 0);
+			if (!rc && slot & 2) {
+				uint32_t pt = c->ioas[!(slot & 1)];
+
+				/* Gone already if the poker destroyed it */
+				rc = mock_domain_replace(c->fd, stdev, &pt);
+				note(c, rc, ENOENT, 0, 0);
+				rc = 0;
+			}
 			if (!rc) {
 				/*
 				 * The poker may have destroyed it already, and
@@ -428,7 +436,7 @@ static void test_domains_churn(void)
 		if (c[i].unexpected)
 			bad_rc = c[i].last_bad_rc;
 	}
-	ok(!unexpected, "5 threads mapping, copying, unmapping, attaching and "
+	ok(!unexpected, "5 threads mapping, copying, unmapping, attaching, moving and "
 	   "destroying for 4 s: %ld ioctls, no unexpected errno (last %d)",
 	   ops, bad_rc);
 	pinned = proc_kb("/proc/self/status", "VmPin");
