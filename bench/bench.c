@@ -8,7 +8,9 @@
  *  - map and unmap of 256 MiB with a domain, 4 KiB pages and 2 MiB pages
  *  - MAP + UNMAP cost with 100 and with 100,000 areas present (fixed IOVA;
  *    the ratio shows whether the hot path scans), and the same with
- *    automatic IOVA allocation
+ *    automatic IOVA allocation over packed areas (the case alloc_hint
+ *    makes cheap; a small unusable hole below them is not, see
+ *    docs/architecture.md)
  *  - kernel memory (Slab) used to track 1 GiB: the IO page table alone,
  *    and with a domain holding it
  */

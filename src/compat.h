@@ -26,9 +26,10 @@
 #endif
 
 /*
- * pin_user_pages_remote() lost its vmas argument in 6.5. Before 6.3 a
- * FOLL_LONGTERM pin must not pass @locked (WARN and -EINVAL): the lock is
- * then never dropped, *locked stays 1 and the caller unlocks as usual.
+ * pin_user_pages_remote() lost its vmas argument in 6.5. The kernels with
+ * it (6.1 among them) also refuse @locked with FOLL_LONGTERM (WARN and
+ * -EINVAL): pass NULL, the lock is then never dropped, *locked stays 1 and
+ * the caller unlocks as usual.
  */
 static inline long iommufd_pin_user_pages_remote(struct mm_struct *mm,
 						 unsigned long start,

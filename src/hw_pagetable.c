@@ -47,9 +47,14 @@ static void iommufd_hwpt_add_device(struct iommufd_hwpt_paging *hwpt,
 	refcount_inc(&idev->obj.users);
 }
 
-/* A new automatic HW page table for the device, loaded with the IOAS */
+/*
+ * A new automatic HW page table for the device, loaded with the IOAS.
+ * Attach, then load (objects.md §5.3); but when the device is moving from
+ * another domain (@replace), load first, so that it never sits on an empty
+ * domain and a failed load leaves it where it was.
+ */
 static int iommufd_hwpt_alloc_auto(struct iommufd_device *idev,
-				   struct iommufd_ioas *ioas)
+				   struct iommufd_ioas *ioas, bool replace)
 {
 	struct iommufd_hwpt_paging *hwpt;
 	int rc;
@@ -70,12 +75,21 @@ static int iommufd_hwpt_alloc_auto(struct iommufd_device *idev,
 		rc = PTR_ERR(hwpt->domain);
 		goto out_abort;
 	}
-	rc = idev->ops->attach(idev, hwpt->domain);
-	if (rc)
-		goto out_free_domain;
-	rc = iopt_table_add_domain(&ioas->iopt, hwpt->domain);
-	if (rc)
-		goto out_detach;
+	if (replace) {
+		rc = iopt_table_add_domain(&ioas->iopt, hwpt->domain);
+		if (rc)
+			goto out_free_domain;
+		rc = idev->ops->attach(idev, hwpt->domain);
+		if (rc)
+			goto out_remove_domain;
+	} else {
+		rc = idev->ops->attach(idev, hwpt->domain);
+		if (rc)
+			goto out_free_domain;
+		rc = iopt_table_add_domain(&ioas->iopt, hwpt->domain);
+		if (rc)
+			goto out_detach;
+	}
 	hwpt->domain_added = true;
 
 	list_add_tail(&hwpt->hwpt_item, &ioas->hwpt_list);
@@ -84,6 +98,9 @@ static int iommufd_hwpt_alloc_auto(struct iommufd_device *idev,
 	return 0;
 
 	/* Undone by hand: the destroy op takes ioas->mutex, which we hold */
+out_remove_domain:
+	iopt_table_remove_domain(&ioas->iopt, hwpt->domain);
+	goto out_free_domain;
 out_detach:
 	idev->ops->detach(idev, hwpt->domain);
 out_free_domain:
@@ -96,7 +113,7 @@ out_abort:
 
 /* Attach to an IOAS: reuse an automatic HW page table or make one */
 static int iommufd_hwpt_attach_ioas(struct iommufd_device *idev,
-				    struct iommufd_ioas *ioas)
+				    struct iommufd_ioas *ioas, bool replace)
 {
 	struct iommufd_hwpt_paging *hwpt;
 	int rc;
@@ -112,7 +129,7 @@ static int iommufd_hwpt_attach_ioas(struct iommufd_device *idev,
 			iommufd_hwpt_add_device(hwpt, idev);
 		goto out_unlock;
 	}
-	rc = iommufd_hwpt_alloc_auto(idev, ioas);
+	rc = iommufd_hwpt_alloc_auto(idev, ioas, replace);
 out_unlock:
 	mutex_unlock(&ioas->mutex);
 	return rc;
@@ -155,7 +172,8 @@ static int iommufd_device_do_attach(struct iommufd_device *idev, u32 *pt_id)
 		rc = iommufd_hwpt_attach_ioas(idev,
 					      container_of(obj,
 							   struct iommufd_ioas,
-							   obj));
+							   obj),
+					      idev->hwpt);
 		break;
 	case IOMMUFD_OBJ_HWPT_PAGING:
 		rc = iommufd_hwpt_attach(idev,
@@ -257,7 +275,6 @@ void iommufd_device_detach_pt(struct iommufd_device *idev)
 int iommufd_device_replace_pt(struct iommufd_device *idev, u32 *pt_id)
 {
 	struct iommufd_hwpt_paging *old;
-	struct iommufd_object *obj;
 	int rc = 0;
 
 	mutex_lock(&idev->lock);
@@ -267,17 +284,11 @@ int iommufd_device_replace_pt(struct iommufd_device *idev, u32 *pt_id)
 		goto out_unlock;
 	}
 
-	/* Already there: nothing moves */
-	obj = iommufd_get_object(idev->ictx, *pt_id, IOMMUFD_OBJ_ANY);
-	if (!IS_ERR(obj)) {
-		bool same = obj == &old->obj ||
-			    (old->auto_domain && obj == &old->ioas->obj);
-
-		iommufd_put_object(idev->ictx, obj);
-		if (same) {
-			*pt_id = old->obj.id;
-			goto out_unlock;
-		}
+	/* Already there: nothing moves. Both IDs are held by the attachment */
+	if (*pt_id == old->obj.id ||
+	    (old->auto_domain && *pt_id == old->ioas->obj.id)) {
+		*pt_id = old->obj.id;
+		goto out_unlock;
 	}
 
 	rc = iommufd_device_do_attach(idev, pt_id);

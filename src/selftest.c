@@ -71,6 +71,8 @@ struct mock_domain {
 
 struct mock_dev {
 	u32 flags;
+	/* The domain the device is attached to, to check detach against */
+	struct iopt_domain *domain;
 };
 
 struct selftest_obj {
@@ -209,15 +211,23 @@ static struct iopt_domain *mock_domain_alloc_paging(struct iommufd_device *idev)
 static int mock_dev_attach(struct iommufd_device *idev,
 			   struct iopt_domain *domain)
 {
+	struct mock_dev *mdev = idev->priv;
+
 	/* Every mock paging domain serves every mock device */
 	if (domain->ops != &mock_domain_ops)
 		return -EINVAL;
+	/* Attached already: this is a replace, the device moves */
+	mdev->domain = domain;
 	return 0;
 }
 
 static void mock_dev_detach(struct iommufd_device *idev,
 			    struct iopt_domain *domain)
 {
+	struct mock_dev *mdev = idev->priv;
+
+	WARN_ON(mdev->domain != domain);
+	mdev->domain = NULL;
 }
 
 static void *mock_dev_hw_info(struct iommufd_device *idev, u32 *length,
@@ -248,8 +258,7 @@ void iommufd_selftest_destroy(struct iommufd_object *obj)
 
 	if (!sobj->idev)
 		return;
-	if (sobj->idev->hwpt)
-		iommufd_device_detach_pt(sobj->idev);
+	iommufd_device_detach_pt(sobj->idev);
 	iommufd_device_unbind_published(sobj->idev);
 }
 

@@ -415,12 +415,14 @@ static void test_replace(void)
 	ok(pt == hwpt_a, "no change: same HW page table");
 	pt = hwpt_a;
 	ok_errno(mock_domain_replace(fd, stdev, &pt), 0,
-		 "REPLACE to its own HW page table: no change");
+		 "REPLACE to its own HW page table");
+	ok(pt == hwpt_a, "no change");
 
 	pt = b;
 	ok_errno(mock_domain_replace(fd, stdev, &pt), 0, "REPLACE to IOAS B");
 	hwpt_b = pt;
-	ok(hwpt_b != hwpt_a, "a new automatic HW page table on B (%u)", hwpt_b);
+	ok_errno(check_map(fd, hwpt_b, APERTURE, 4 * psz, buf), 0,
+		 "onto a new automatic HW page table loaded with B");
 	ok_errno(destroy(fd, hwpt_a), ENOENT,
 		 "A's automatic HW page table went with its last device");
 	ok_errno(check_refs(fd, buf, 4 * psz, 1), 0, "B's pages pinned once");
@@ -439,6 +441,70 @@ static void test_replace(void)
 	ok_errno(destroy(fd, stdev), 0, "the device goes");
 	ok_errno(destroy(fd, manual), 0, "then the manual one can");
 	ok_errno(check_refs(fd, buf, NPAGES * psz, 0), 0, "nothing pinned");
+
+	/* A replace that cannot load the new IOAS leaves the device put */
+	ioas_alloc(fd, &a);
+	ioas_map_fixed(fd, a, buf, 4 * psz, APERTURE);
+	ioas_map_fixed(fd, b, buf, 4 * psz, psz);	/* below the aperture */
+	mock_domain(fd, a, &stdev, &hwpt_a, &idev);
+	pt = b;
+	ok_errno(mock_domain_replace(fd, stdev, &pt), EADDRINUSE,
+		 "REPLACE to an IOAS with areas outside the aperture: "
+		 "EADDRINUSE");
+	ok_errno(destroy(fd, hwpt_a), EBUSY, "the device stayed on A");
+	ok_errno(check_map(fd, hwpt_a, APERTURE, 4 * psz, buf), 0,
+		 "A's mapping intact");
+	ok_errno(destroy(fd, b), 0, "B has no HW page table left");
+	ok_errno(destroy(fd, stdev), 0, "the device goes (detach agrees)");
+	ok_errno(destroy(fd, hwpt_a), ENOENT, "and A's HW page table with it");
+	close(fd);
+}
+
+/* Every failure point of HWPT_ALLOC and of a REPLACE onto a new IOAS */
+static void test_fail_nth_hwpt(void)
+{
+	uint32_t a, b, stdev, hwpt_a, idev, manual = 0, pt;
+	int fd = open_iommufd(), n, rc = 0, bad = 0;
+	long alive;
+
+	set_temp_memory_limit(fd, 48);
+	ioas_alloc(fd, &a);
+	ioas_alloc(fd, &b);
+	ioas_map_fixed(fd, a, buf, 8 * psz, APERTURE);
+	ioas_map_fixed(fd, b, buf + 8 * psz, 8 * psz, APERTURE);
+	mock_domain(fd, a, &stdev, &hwpt_a, &idev);
+	alive = objects_alive();
+	for (n = 1; n < 300; n++) {
+		module_param_write("fail_nth", n);
+		rc = hwpt_alloc(fd, sizeof(struct iommu_hwpt_alloc), 0, idev, b,
+				0, 0, &manual);
+		module_param_write("fail_nth", 0);
+		if (!rc)
+			break;
+		bad += check_refs(fd, buf + 8 * psz, 8 * psz, 0) != 0;
+		bad += objects_alive() != alive;
+	}
+	ok(!rc && !bad, "HWPT_ALLOC fails cleanly at each of its %d failure "
+	   "points", n - 1);
+	ok_errno(check_refs(fd, buf + 8 * psz, 8 * psz, 1), 0, "then pins B");
+	destroy(fd, manual);
+	for (n = 1; n < 300; n++) {
+		pt = b;
+		module_param_write("fail_nth", n);
+		rc = mock_domain_replace(fd, stdev, &pt);
+		module_param_write("fail_nth", 0);
+		if (!rc)
+			break;
+		bad += check_refs(fd, buf + 8 * psz, 8 * psz, 0) != 0;
+		bad += check_map(fd, hwpt_a, APERTURE, 8 * psz, buf) != 0;
+		bad += objects_alive() != alive;
+	}
+	ok(!rc && !bad, "REPLACE fails cleanly at each of its %d failure "
+	   "points: the device stays on A", n - 1);
+	ok(n > 10, "(the walk reached the allocation and pinning points)");
+	ok_errno(check_refs(fd, buf, 8 * psz, 0), 0, "then A is unpinned");
+	ok_errno(check_refs(fd, buf + 8 * psz, 8 * psz, 1), 0, "and B pinned");
+	set_temp_memory_limit(fd, 65536);
 	close(fd);
 }
 
@@ -725,6 +791,7 @@ int main(void)
 	test_batches();
 	test_fail_nth(65536);
 	test_fail_nth(48);
+	test_fail_nth_hwpt();
 	test_fork();
 	test_accounting(0);
 	test_accounting(1);
