@@ -44,7 +44,7 @@ for f in $kernel_files $user_files; do
 	ignore=SPDX_LICENSE_TAG
 	case $f in
 	tests/consumer/*|src/*|include/*|compat/*) ;;
-	*) ignore=$ignore,PREFER_KERNEL_TYPES,PARENTHESIS_ALIGNMENT,CAMELCASE,MACRO_ARG_REUSE,MACRO_ARG_PRECEDENCE,SPLIT_STRING,NEW_TYPEDEFS,PREFER_DEFINED_ATTRIBUTE_MACRO,AVOID_EXTERNS,VOLATILE ;;
+	*) ignore=$ignore,PREFER_KERNEL_TYPES,PARENTHESIS_ALIGNMENT,USE_NEGATIVE_ERRNO,CAMELCASE,MACRO_ARG_REUSE,MACRO_ARG_PRECEDENCE,SPLIT_STRING,NEW_TYPEDEFS,PREFER_DEFINED_ATTRIBUTE_MACRO,AVOID_EXTERNS,VOLATILE ;;
 	esac
 	out=$("$tools/scripts/checkpatch.pl" --no-tree --strict --quiet \
 		--show-types --ignore "$ignore" "${codespell[@]}" -f "$f" 2>&1 |

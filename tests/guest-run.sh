@@ -73,6 +73,7 @@ run objects
 run ioas
 run vfio
 run domain
+run alloc
 run stress
 step "insmod iommufd_test_consumer.ko" insmod test/iommufd_test_consumer.ko
 run consumer
