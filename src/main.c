@@ -230,10 +230,18 @@ out_unlock:
 	return obj;
 }
 
-static void iommufd_object_free(struct iommufd_object *obj)
+/*
+ * Destroy an object nothing can look up any more and release its ID last,
+ * so the ID cannot name a new object while the old one is taken apart.
+ */
+static void iommufd_object_free(struct iommufd_ctx *ictx,
+				struct iommufd_object *obj)
 {
+	u32 id = obj->id;
+
 	iommufd_object_ops[obj->type].destroy(obj);
 	iommufd_object_free_mem(obj);
+	xa_erase(&ictx->objects, id);
 }
 
 /**
@@ -250,8 +258,6 @@ static void iommufd_object_free(struct iommufd_object *obj)
 void iommufd_object_destroy_owned(struct iommufd_ctx *ictx,
 				  struct iommufd_object *obj)
 {
-	u32 id = obj->id;
-
 	xa_lock(&ictx->objects);
 	/* Owners drop their last dependents' references before this */
 	if (WARN_ON(xa_load(&ictx->objects, obj->id) != obj) ||
@@ -266,22 +272,18 @@ void iommufd_object_destroy_owned(struct iommufd_ctx *ictx,
 
 	wait_event(ictx->destroy_wait,
 		   refcount_read(&obj->shortterm_users) == 1);
-	iommufd_object_free(obj);
-	xa_erase(&ictx->objects, id);
+	iommufd_object_free(ictx, obj);
 }
 
 static int iommufd_destroy_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_destroy *cmd = ucmd->cmd;
 	struct iommufd_object *obj;
-	u32 id;
 
 	obj = iommufd_object_remove(ucmd->ictx, cmd->id);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
-	id = obj->id;
-	iommufd_object_free(obj);
-	xa_erase(&ucmd->ictx->objects, id);
+	iommufd_object_free(ucmd->ictx, obj);
 	return 0;
 }
 
@@ -507,8 +509,7 @@ static void iommufd_destroy_all(struct iommufd_ctx *ictx)
 			if (!refcount_dec_if_one(&obj->users))
 				continue;
 			progress = true;
-			iommufd_object_free(obj);
-			xa_erase(&ictx->objects, index);
+			iommufd_object_free(ictx, obj);
 			cond_resched();
 		}
 	} while (progress);
@@ -533,9 +534,7 @@ static void iommufd_destroy_all(struct iommufd_ctx *ictx)
 		}
 		if (!newest)
 			break;
-		obj = xa_load(&ictx->objects, newest);
-		iommufd_object_free(obj);
-		xa_erase(&ictx->objects, newest);
+		iommufd_object_free(ictx, xa_load(&ictx->objects, newest));
 	}
 }
 
