@@ -114,7 +114,8 @@ void iopt_init_table(struct io_pagetable *iopt)
 	INIT_LIST_HEAD(&iopt->domains);
 }
 
-static void iopt_free_tree(struct rb_root_cached *root)
+/* Drop every node of a tree of struct iopt_allowed or iopt_reserved */
+void iopt_free_iova_tree(struct rb_root_cached *root)
 {
 	struct interval_tree_node *node;
 
@@ -132,8 +133,8 @@ void iopt_destroy_table(struct io_pagetable *iopt)
 	/* Domains leave with their HW page tables, which hold the IOAS */
 	WARN_ON(!list_empty(&iopt->domains));
 	iopt_unmap_all(iopt, &unmapped);
-	iopt_free_tree(&iopt->reserved_itree);
-	iopt_free_tree(&iopt->allowed_itree);
+	iopt_free_iova_tree(&iopt->reserved_itree);
+	iopt_free_iova_tree(&iopt->allowed_itree);
 }
 
 static struct iopt_area *iopt_area_iter_first(struct io_pagetable *iopt,
@@ -788,14 +789,8 @@ int iopt_set_allow_iova(struct io_pagetable *iopt,
 	}
 	up_write(&iopt->iova_rwsem);
 
-	iopt_free_tree(allowed_iova);
+	iopt_free_iova_tree(allowed_iova);
 	return rc;
-}
-
-/* Drop every node of a tree of struct iopt_allowed or iopt_reserved */
-void iopt_free_iova_tree(struct rb_root_cached *root)
-{
-	iopt_free_tree(root);
 }
 
 unsigned long iopt_get_iova_alignment(struct io_pagetable *iopt)
@@ -955,12 +950,6 @@ int iopt_table_add_domain(struct io_pagetable *iopt, struct iopt_domain *domain)
 	     area = iopt_area_iter_next(area, 0, ULONG_MAX)) {
 		mutex_lock(&area->pages->mutex);
 		rc = iopt_area_fill_domain(area, domain);
-		if (!rc && !area->storage_domain) {
-			area->storage_domain = domain;
-			area->large_loaded = !iopt->disable_large_pages;
-			interval_tree_insert(&area->pages_node,
-					     &area->pages->domains_itree);
-		}
 		mutex_unlock(&area->pages->mutex);
 		if (rc)
 			goto out_unfill;

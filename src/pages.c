@@ -373,12 +373,13 @@ static int iopt_area_map_pfns(struct iopt_area *area,
 {
 	int prot = area->iommu_prot | IOMMU_CACHE;
 	bool large = !area->iopt->disable_large_pages;
-	unsigned long off, end, run_end, first_iova;
+	unsigned long off, end, run_end, iova, first_iova;
 	phys_addr_t paddr;
 	int rc;
 
 	iopt_area_byte_range(area, index, last, &off, &end);
 	first_iova = iopt_area_off_to_iova(area, off);
+	iova = first_iova;
 	while (off < end) {
 		/* Extend over physically contiguous pages */
 		run_end = min(end, ALIGN_DOWN(off, PAGE_SIZE) + PAGE_SIZE);
@@ -389,16 +390,16 @@ static int iopt_area_map_pfns(struct iopt_area *area,
 
 		paddr = PFN_PHYS(pfns[off / PAGE_SIZE - index]) +
 			off % PAGE_SIZE;
-		rc = iopt_domain_map_run(domain, iopt_area_off_to_iova(area, off),
-					 paddr, run_end - off, prot, large);
+		rc = iopt_domain_map_run(domain, iova, paddr, run_end - off,
+					 prot, large);
 		if (rc) {
-			if (off != max(index * PAGE_SIZE, area->pages_offset))
+			/* Undo this call's earlier runs */
+			if (iova != first_iova)
 				domain->ops->unmap(domain, first_iova,
-						   iopt_area_off_to_iova(area,
-									 off) -
-							   first_iova);
+						   iova - first_iova);
 			return rc;
 		}
+		iova += run_end - off;
 		off = run_end;
 	}
 	return 0;
@@ -458,8 +459,9 @@ static void iopt_area_unmap_range(struct iopt_area *area,
  * @domain: the domain
  *
  * Pages no loaded area holds are pinned and charged; the others are read
- * back from a domain holding them. The caller holds pages->mutex and
- * inserts the area into domains_itree after its first successful fill.
+ * back from a domain holding them. After its first successful fill the area
+ * is loaded: in domains_itree, with @domain as its storage domain. The
+ * caller holds pages->mutex.
  *
  * Return: 0, or the pinning/charging/mapping error with nothing changed.
  */
@@ -500,6 +502,12 @@ int iopt_area_fill_domain(struct iopt_area *area, struct iopt_domain *domain)
 	}
 	if (rc && index != first)
 		iopt_area_unmap_range(area, domain, first, index - 1, true);
+	if (!rc && !area->storage_domain) {
+		/* Later domains copy the PFNs from this one */
+		area->storage_domain = domain;
+		area->large_loaded = !area->iopt->disable_large_pages;
+		interval_tree_insert(&area->pages_node, &pages->domains_itree);
+	}
 out_free:
 	kfree(pin);
 	kfree(pfns);
@@ -528,12 +536,6 @@ int iopt_area_fill_domains(struct iopt_area *area, struct io_pagetable *iopt)
 		rc = iopt_area_fill_domain(area, domain);
 		if (rc)
 			break;
-		if (!area->storage_domain) {
-			/* Later domains copy the PFNs from this one */
-			area->storage_domain = domain;
-			interval_tree_insert(&area->pages_node,
-					     &pages->domains_itree);
-		}
 	}
 	if (rc && area->storage_domain) {
 		failed = domain;
@@ -545,8 +547,6 @@ int iopt_area_fill_domains(struct iopt_area *area, struct io_pagetable *iopt)
 		}
 		iopt_area_unfill_domain(area, area->storage_domain, true);
 	}
-	if (!rc)
-		area->large_loaded = !iopt->disable_large_pages;
 	mutex_unlock(&pages->mutex);
 	return rc;
 }
@@ -571,6 +571,7 @@ void iopt_area_unfill_domain(struct iopt_area *area,
 	if (last) {
 		interval_tree_remove(&area->pages_node, &pages->domains_itree);
 		area->storage_domain = NULL;
+		area->large_loaded = false;
 	}
 	iopt_area_unmap_range(area, domain, iopt_area_index(area),
 			      iopt_area_last_index(area), last);
