@@ -25,6 +25,9 @@ KERNELS ?= $(shell scripts/kernels.sh)
 kdir = /lib/modules/$(1)/build
 endif
 
+# QEMU's edu PCI device, able to reach every IOVA (its default mask is 28 bits)
+EDU := edu,dma_mask=0xffffffffffffffff
+
 build_suffix = $(if $(filter 1,$(2)),-test)
 moddir = $(BUILD)/$(1)$(call build_suffix,$(1),$(2))
 
@@ -87,7 +90,8 @@ demo: deps
 	@k=$(firstword $(filter 6.12%,$(KERNELS)) $(KERNELS)); \
 	echo "Booting Debian's $$k in QEMU (TCG, q35, intel-iommu); about 10 s..."; \
 	scripts/vm-payload.sh $(BUILD) $$k demo 1024 demo/guest-demo.sh \
-		$(BUILD)/$$k/iommufd.ko $(BUILD)/demo/demo
+		$(BUILD)/$$k/iommufd.ko $(BUILD)/$$k/iommufd_pci.ko \
+		$(BUILD)/demo/demo -- -device $(EDU)
 
 bench: deps
 	@$(MAKE) --no-print-directory modules TEST=1 >/dev/null
@@ -102,7 +106,8 @@ $(BUILD)/bench/bench: bench/bench.c tests/tap.h tests/utils.h \
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 
-$(BUILD)/demo/demo: demo/demo.c include/uapi/linux/iommufd.h
+$(BUILD)/demo/demo: demo/demo.c include/uapi/linux/iommufd.h \
+		include/uapi/linux/iommufd_pci.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 

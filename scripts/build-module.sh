@@ -16,7 +16,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-srcs=("$root"/src/*.c "$root"/src/*.h "$root/Kbuild")
+srcs=("$root"/src/*.c "$root"/src/*.h "$root"/pci/*.c "$root/Kbuild")
 if [ "$test" = 1 ]; then
 	srcs+=("$root"/tests/consumer/*.c "$root"/tests/consumer/*.h)
 fi

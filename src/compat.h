@@ -9,7 +9,10 @@
 #ifndef IOMMUFD_COMPAT_H
 #define IOMMUFD_COMPAT_H
 
+#include <linux/device.h>
 #include <linux/export.h>
+#include <linux/iommu.h>
+#include <linux/irqdomain.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 
@@ -45,6 +48,71 @@ static inline long iommufd_pin_user_pages_remote(struct mm_struct *mm,
 	return pin_user_pages_remote(mm, start, nr_pages, gup_flags, pages,
 				     NULL, NULL);
 #endif
+}
+
+/* iommu_map() gained a gfp_t in 6.3; the older one allocates GFP_KERNEL */
+static inline int iommufd_iommu_map(struct iommu_domain *domain,
+				    unsigned long iova, phys_addr_t paddr,
+				    size_t size, int prot)
+{
+#ifdef HAVE_IOMMU_MAP_GFP
+	return iommu_map(domain, iova, paddr, size, prot, GFP_KERNEL_ACCOUNT);
+#else
+	return iommu_map(domain, iova, paddr, size, prot);
+#endif
+}
+
+/*
+ * A paging domain for @dev: iommu_paging_domain_alloc() (6.11+, ERR_PTR on
+ * failure) or, before, iommu_domain_alloc() of its bus (NULL on failure).
+ */
+static inline struct iommu_domain *
+iommufd_iommu_paging_domain_alloc(struct device *dev)
+{
+#ifdef HAVE_IOMMU_PAGING_DOMAIN_ALLOC
+	return iommu_paging_domain_alloc(dev);
+#else
+	return iommu_domain_alloc(dev->bus) ?: ERR_PTR(-ENOMEM);
+#endif
+}
+
+#ifndef HAVE_IOMMU_GROUP_HAS_ISOLATED_MSI
+static inline int iommufd_dev_intr_remap(struct device *dev, void *data)
+{
+	return !device_iommu_capable(dev, IOMMU_CAP_INTR_REMAP);
+}
+#endif
+
+/*
+ * Can the devices of @group be kept from raising interrupts they do not
+ * own (MSI remapping)? Before 6.3: every MSI irq domain remaps, or the
+ * IOMMU of every device of the group remaps interrupts.
+ */
+static inline bool iommufd_group_has_isolated_msi(struct iommu_group *group)
+{
+#ifdef HAVE_IOMMU_GROUP_HAS_ISOLATED_MSI
+	return iommu_group_has_isolated_msi(group);
+#else
+	return irq_domain_check_msi_remap() ||
+	       !iommu_group_for_each_dev(group, NULL, iommufd_dev_intr_remap);
+#endif
+}
+
+/*
+ * The IOMMU driver's description of itself for IOMMU_GET_HW_INFO (6.6+:
+ * struct iommu_ops::hw_info): kmalloc'ed data, NULL if it offers none.
+ */
+static inline void *iommufd_iommu_hw_info(struct device *dev, u32 *length,
+					  u32 *type)
+{
+#ifdef HAVE_IOMMU_OPS_HW_INFO
+	/* dev_iommu_ops() is private to the IOMMU core since 6.8 */
+	const struct iommu_ops *ops = dev->iommu->iommu_dev->ops;
+
+	if (ops->hw_info)
+		return ops->hw_info(dev, length, type);
+#endif
+	return NULL;
 }
 
 #endif

@@ -48,6 +48,35 @@ static void iommufd_hwpt_add_device(struct iommufd_hwpt_paging *hwpt,
 }
 
 /*
+ * The device's reserved regions go into the IOAS it attaches to, and leave
+ * with it; a replace within one IOAS keeps them (idev->hwpt is the current
+ * attachment, if any).
+ */
+static bool iommufd_device_reserves(struct iommufd_device *idev,
+				    struct iommufd_ioas *ioas)
+{
+	return idev->ops->add_reserved &&
+	       !(idev->hwpt && idev->hwpt->ioas == ioas);
+}
+
+static int iommufd_device_reserve(struct iommufd_device *idev,
+				  struct iommufd_ioas *ioas)
+{
+	lockdep_assert_held(&ioas->mutex);
+
+	if (!iommufd_device_reserves(idev, ioas))
+		return 0;
+	return idev->ops->add_reserved(idev, &ioas->iopt);
+}
+
+static void iommufd_device_unreserve(struct iommufd_device *idev,
+				     struct iommufd_ioas *ioas)
+{
+	if (iommufd_device_reserves(idev, ioas))
+		iopt_remove_reserved_iova(&ioas->iopt, idev);
+}
+
+/*
  * A new automatic HW page table for the device, loaded with the IOAS.
  * Attach, then load (objects.md §5.3); but when the device is moving from
  * another domain (@replace), load first, so that it never sits on an empty
@@ -119,6 +148,9 @@ static int iommufd_hwpt_attach_ioas(struct iommufd_device *idev,
 	int rc;
 
 	mutex_lock(&ioas->mutex);
+	rc = iommufd_device_reserve(idev, ioas);
+	if (rc)
+		goto out_unlock;
 	list_for_each_entry(hwpt, &ioas->hwpt_list, hwpt_item) {
 		if (!hwpt->auto_domain)
 			continue;
@@ -127,9 +159,12 @@ static int iommufd_hwpt_attach_ioas(struct iommufd_device *idev,
 			continue;
 		if (!rc)
 			iommufd_hwpt_add_device(hwpt, idev);
-		goto out_unlock;
+		goto out_unreserve;
 	}
 	rc = iommufd_hwpt_alloc_auto(idev, ioas, replace);
+out_unreserve:
+	if (rc)
+		iommufd_device_unreserve(idev, ioas);
 out_unlock:
 	mutex_unlock(&ioas->mutex);
 	return rc;
@@ -148,9 +183,14 @@ static int iommufd_hwpt_attach(struct iommufd_device *idev,
 		rc = -ENOENT;
 		goto out_unlock;
 	}
+	rc = iommufd_device_reserve(idev, ioas);
+	if (rc)
+		goto out_unlock;
 	rc = idev->ops->attach(idev, hwpt->domain);
 	if (!rc)
 		iommufd_hwpt_add_device(hwpt, idev);
+	else
+		iommufd_device_unreserve(idev, ioas);
 out_unlock:
 	mutex_unlock(&ioas->mutex);
 	return rc;
@@ -225,6 +265,8 @@ static void iommufd_hwpt_drop_device(struct iommufd_device *idev,
 	mutex_lock(&ioas->mutex);
 	if (detach)
 		idev->ops->detach(idev, hwpt->domain);
+	/* Detached: idev->hwpt is NULL; replaced: it is the new one */
+	iommufd_device_unreserve(idev, ioas);
 	hwpt->num_devices--;
 	last = hwpt->auto_domain && !hwpt->num_devices;
 	/*

@@ -906,6 +906,18 @@ static void iopt_remove_reserved_locked(struct io_pagetable *iopt, void *owner)
 }
 
 /**
+ * iopt_remove_reserved_iova() - drop every reserved interval of an owner
+ * @iopt: the IO page table
+ * @owner: the owner given to iopt_reserve_iova(), not NULL
+ */
+void iopt_remove_reserved_iova(struct io_pagetable *iopt, void *owner)
+{
+	down_write(&iopt->iova_rwsem);
+	iopt_remove_reserved_locked(iopt, owner);
+	up_write(&iopt->iova_rwsem);
+}
+
+/**
  * iopt_table_add_domain() - add a domain to an IOAS and load every area
  * @iopt: the IO page table
  * @domain: a domain of no other IOAS

@@ -195,6 +195,7 @@ int iopt_cut_iova(struct io_pagetable *iopt, unsigned long *iovas,
 
 int iopt_reserve_iova(struct io_pagetable *iopt, unsigned long start,
 		      unsigned long last, void *owner);
+void iopt_remove_reserved_iova(struct io_pagetable *iopt, void *owner);
 int iopt_set_allow_iova(struct io_pagetable *iopt,
 			struct rb_root_cached *allowed_iova);
 void iopt_free_iova_tree(struct rb_root_cached *root);

@@ -56,6 +56,10 @@ struct iommufd_ctx {
 	struct mutex compat_lock;
 	/* The IOAS the VFIO type1 ioctls operate on; not a reference */
 	struct iommufd_ioas *vfio_ioas;
+
+	/* Protects groups: IOMMU groups with devices bound (iommu_dev.c) */
+	struct mutex groups_lock;
+	struct list_head groups;
 };
 
 enum iommufd_object_type {
@@ -211,6 +215,12 @@ struct iommufd_device_ops {
 	 */
 	int (*attach)(struct iommufd_device *idev, struct iopt_domain *domain);
 	void (*detach)(struct iommufd_device *idev, struct iopt_domain *domain);
+	/*
+	 * Optional: reserve the device's reserved regions in @iopt with the
+	 * device as owner (iopt_reserve_iova()); on failure nothing stays
+	 */
+	int (*add_reserved)(struct iommufd_device *idev,
+			    struct io_pagetable *iopt);
 	/* IOMMU_GET_HW_INFO data (kfree'd by the caller), or NULL for none */
 	void *(*hw_info)(struct iommufd_device *idev, u32 *length, u32 *type);
 };

@@ -476,6 +476,8 @@ static int iommufd_fops_open(struct inode *inode, struct file *filp)
 	xa_init_flags(&ictx->objects, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
 	init_waitqueue_head(&ictx->destroy_wait);
 	mutex_init(&ictx->compat_lock);
+	mutex_init(&ictx->groups_lock);
+	INIT_LIST_HEAD(&ictx->groups);
 	ictx->account_mode = IOMMUFD_ACCOUNT_USER;
 	ictx->file = filp;
 	filp->private_data = ictx;
@@ -545,6 +547,9 @@ static int iommufd_fops_release(struct inode *inode, struct file *filp)
 	iommufd_destroy_all(ictx);
 	xa_destroy(&ictx->objects);
 	mutex_destroy(&ictx->compat_lock);
+	/* Bound devices hold the context: none can be left */
+	WARN_ON(!list_empty(&ictx->groups));
+	mutex_destroy(&ictx->groups_lock);
 	kfree(ictx);
 	return 0;
 }

@@ -1,0 +1,497 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Devices behind the kernel's IOMMU core: the in-kernel device API of
+ * objects.md §10.2 (iommufd_device_bind() and friends) for a real struct
+ * device, and the domain backend for it (a paging domain of the device's
+ * IOMMU driver, filled with iommu_map()/iommu_unmap()).
+ *
+ * Both plug into the generic code the way the test build's mock does:
+ * struct iommufd_device_ops for the device, struct iopt_domain_ops for its
+ * domains. What only real devices have lives here:
+ *
+ * Groups. The IOMMU core attaches domains to, and hands DMA ownership of,
+ * whole IOMMU groups. A context tracks each group it has devices of in a
+ * struct iommufd_group: DMA ownership is claimed with the group's first
+ * bound device and released with its last unbind (per group on every
+ * kernel: 6.1 has no per-device claim), and the group is attached to a
+ * domain with its first attached device and detached with its last. All
+ * attached devices of a group share that domain; attaching one elsewhere is
+ * -EINVAL, and so is replacing the domain of one device while others of its
+ * group are attached.
+ *
+ * Replace is a detach and an attach of the group: the kernels we build for
+ * do not export an atomic replace to modules. Between the two the group
+ * sits on the core's blocking domain, so DMA is blocked, never let through.
+ *
+ * Reserved regions. Each device's reserved regions (the x86 MSI window,
+ * firmware regions) become reserved IOVA of the IOAS it attaches to, owned
+ * by the device, and leave with it (the generic code calls add_reserved).
+ */
+#include <linux/device.h>
+#include <linux/iommu.h>
+#include <linux/list.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+
+#include <linux/iommufd.h>
+#include "iommufd_private.h"
+
+static bool allow_unsafe_interrupts;
+module_param(allow_unsafe_interrupts, bool, 0644);
+MODULE_PARM_DESC(allow_unsafe_interrupts,
+		 "Bind devices whose interrupts cannot be isolated (MSI remapping)");
+
+/* A group some devices of a context belong to */
+struct iommufd_group {
+	struct list_head item;		/* in ictx->groups */
+	/* Bound devices; protected by ictx->groups_lock */
+	unsigned int num_bound;
+	struct iommu_group *group;
+	/* Protects domain and num_attached */
+	struct mutex lock;
+	struct iommufd_kdomain *domain;
+	unsigned int num_attached;
+};
+
+/* What a real device object knows of its device */
+struct iommufd_kdev {
+	struct device *dev;
+	struct iommufd_group *igroup;
+	/* Attached to igroup->domain; protected by igroup->lock */
+	bool attached;
+};
+
+/* A paging domain of the kernel's IOMMU core */
+struct iommufd_kdomain {
+	struct iopt_domain domain;
+	struct iommu_domain *kdom;
+};
+
+static struct iommufd_kdomain *to_kdomain(struct iopt_domain *domain)
+{
+	return container_of(domain, struct iommufd_kdomain, domain);
+}
+
+static int iommufd_kdomain_map(struct iopt_domain *domain, unsigned long iova,
+			       phys_addr_t paddr, size_t size, int prot)
+{
+	if (iommufd_should_fail())
+		return -ENOMEM;
+	return iommufd_iommu_map(to_kdomain(domain)->kdom, iova, paddr, size,
+				 prot);
+}
+
+/* The core unmaps, then flushes the IOTLB before returning */
+static size_t iommufd_kdomain_unmap(struct iopt_domain *domain,
+				    unsigned long iova, size_t size)
+{
+	return iommu_unmap(to_kdomain(domain)->kdom, iova, size);
+}
+
+static phys_addr_t iommufd_kdomain_iova_to_phys(struct iopt_domain *domain,
+						unsigned long iova)
+{
+	return iommu_iova_to_phys(to_kdomain(domain)->kdom, iova);
+}
+
+static void iommufd_kdomain_free(struct iopt_domain *domain)
+{
+	struct iommufd_kdomain *kdomain = to_kdomain(domain);
+
+	iommu_domain_free(kdomain->kdom);
+	kfree(kdomain);
+}
+
+static const struct iopt_domain_ops iommufd_kdomain_ops = {
+	.map = iommufd_kdomain_map,
+	.unmap = iommufd_kdomain_unmap,
+	.iova_to_phys = iommufd_kdomain_iova_to_phys,
+	.free = iommufd_kdomain_free,
+};
+
+static struct iopt_domain *iommufd_kdev_domain_alloc(struct iommufd_device *idev)
+{
+	struct iommufd_kdev *kdev = idev->priv;
+	struct iommufd_kdomain *kdomain;
+	struct iommu_domain *kdom;
+
+	if (iommufd_should_fail())
+		return ERR_PTR(-ENOMEM);
+	kdomain = kzalloc(sizeof(*kdomain), GFP_KERNEL_ACCOUNT);
+	if (!kdomain)
+		return ERR_PTR(-ENOMEM);
+	kdom = iommufd_iommu_paging_domain_alloc(kdev->dev);
+	if (IS_ERR(kdom)) {
+		kfree(kdomain);
+		return ERR_CAST(kdom);
+	}
+	kdomain->kdom = kdom;
+	kdomain->domain.ops = &iommufd_kdomain_ops;
+	kdomain->domain.pgsize_bitmap = kdom->pgsize_bitmap;
+	if (kdom->geometry.force_aperture) {
+		kdomain->domain.aperture_start = kdom->geometry.aperture_start;
+		kdomain->domain.aperture_last = kdom->geometry.aperture_end;
+	} else {
+		kdomain->domain.aperture_start = 0;
+		kdomain->domain.aperture_last = ULONG_MAX;
+	}
+	return &kdomain->domain;
+}
+
+/*
+ * Attach the device's group to @domain, or join it there; while attached
+ * elsewhere (a replace), move the group if the device is its only attached
+ * one.
+ */
+static int iommufd_kdev_attach(struct iommufd_device *idev,
+			       struct iopt_domain *domain)
+{
+	struct iommufd_kdev *kdev = idev->priv;
+	struct iommufd_group *igroup = kdev->igroup;
+	struct iommufd_kdomain *kdomain, *old;
+	int rc = 0;
+
+	/* Another IOMMU's domain, or the test build's mock */
+	if (domain->ops != &iommufd_kdomain_ops)
+		return -EINVAL;
+	kdomain = to_kdomain(domain);
+
+	mutex_lock(&igroup->lock);
+	old = igroup->domain;
+	if (old == kdomain) {
+		if (WARN_ON(kdev->attached)) {
+			rc = -EINVAL;
+			goto out_unlock;
+		}
+		igroup->num_attached++;
+	} else if (!old) {
+		rc = iommu_attach_group(kdomain->kdom, igroup->group);
+		if (rc)
+			goto out_unlock;
+		igroup->num_attached = 1;
+	} else if (kdev->attached && igroup->num_attached == 1) {
+		iommu_detach_group(old->kdom, igroup->group);
+		rc = iommu_attach_group(kdomain->kdom, igroup->group);
+		if (rc) {
+			/* It was attached there a moment ago */
+			WARN_ON(iommu_attach_group(old->kdom, igroup->group));
+			goto out_unlock;
+		}
+	} else {
+		/* The group's other devices are attached elsewhere */
+		rc = -EINVAL;
+		goto out_unlock;
+	}
+	igroup->domain = kdomain;
+	kdev->attached = true;
+out_unlock:
+	mutex_unlock(&igroup->lock);
+	return rc;
+}
+
+static void iommufd_kdev_detach(struct iommufd_device *idev,
+				struct iopt_domain *domain)
+{
+	struct iommufd_kdev *kdev = idev->priv;
+	struct iommufd_group *igroup = kdev->igroup;
+
+	mutex_lock(&igroup->lock);
+	if (WARN_ON(!kdev->attached || &igroup->domain->domain != domain))
+		goto out_unlock;
+	kdev->attached = false;
+	if (--igroup->num_attached)
+		goto out_unlock;
+	/* DMA ownership is ours: the group falls back to blocking DMA */
+	iommu_detach_group(igroup->domain->kdom, igroup->group);
+	igroup->domain = NULL;
+out_unlock:
+	mutex_unlock(&igroup->lock);
+}
+
+/* The device's reserved regions become IOVA of @iopt reserved for it */
+static int iommufd_kdev_add_reserved(struct iommufd_device *idev,
+				     struct io_pagetable *iopt)
+{
+	struct iommufd_kdev *kdev = idev->priv;
+	struct iommu_resv_region *region, *next;
+	LIST_HEAD(regions);
+	int rc = 0;
+
+	if (iommufd_should_fail())
+		return -ENOMEM;
+	rc = iommu_get_group_resv_regions(kdev->igroup->group, &regions);
+	list_for_each_entry(region, &regions, list) {
+		/* May be mapped over once the device leaves the default domain */
+		if (rc || region->type == IOMMU_RESV_DIRECT_RELAXABLE ||
+		    !region->length)
+			continue;
+		rc = iopt_reserve_iova(iopt, region->start,
+				       region->start + region->length - 1,
+				       idev);
+	}
+	list_for_each_entry_safe(region, next, &regions, list)
+		kfree(region);
+	if (rc)
+		iopt_remove_reserved_iova(iopt, idev);
+	return rc;
+}
+
+static void *iommufd_kdev_hw_info(struct iommufd_device *idev, u32 *length,
+				  u32 *type)
+{
+	struct iommufd_kdev *kdev = idev->priv;
+
+	return iommufd_iommu_hw_info(kdev->dev, length, type);
+}
+
+static const struct iommufd_device_ops iommufd_kdev_ops = {
+	.domain_alloc_paging = iommufd_kdev_domain_alloc,
+	.attach = iommufd_kdev_attach,
+	.detach = iommufd_kdev_detach,
+	.add_reserved = iommufd_kdev_add_reserved,
+	.hw_info = iommufd_kdev_hw_info,
+};
+
+/*
+ * The context's record of @group with one more bound device; the first
+ * claims DMA ownership of the group for the context.
+ */
+static struct iommufd_group *iommufd_group_get(struct iommufd_ctx *ictx,
+					       struct iommu_group *group)
+{
+	struct iommufd_group *igroup;
+	int rc;
+
+	mutex_lock(&ictx->groups_lock);
+	list_for_each_entry(igroup, &ictx->groups, item) {
+		if (igroup->group == group) {
+			igroup->num_bound++;
+			goto out_unlock;
+		}
+	}
+
+	igroup = iommufd_should_fail() ? NULL :
+		 kzalloc(sizeof(*igroup), GFP_KERNEL_ACCOUNT);
+	if (!igroup) {
+		igroup = ERR_PTR(-ENOMEM);
+		goto out_unlock;
+	}
+	/* 6.1 says -EPERM when someone else owns the group */
+	rc = iommu_group_claim_dma_owner(group, ictx);
+	if (rc) {
+		kfree(igroup);
+		igroup = ERR_PTR(rc == -EPERM ? -EBUSY : rc);
+		goto out_unlock;
+	}
+	iommu_group_ref_get(group);
+	igroup->group = group;
+	igroup->num_bound = 1;
+	mutex_init(&igroup->lock);
+	list_add_tail(&igroup->item, &ictx->groups);
+out_unlock:
+	mutex_unlock(&ictx->groups_lock);
+	return igroup;
+}
+
+static void iommufd_group_put(struct iommufd_ctx *ictx,
+			      struct iommufd_group *igroup)
+{
+	mutex_lock(&ictx->groups_lock);
+	if (--igroup->num_bound) {
+		mutex_unlock(&ictx->groups_lock);
+		return;
+	}
+	list_del(&igroup->item);
+	mutex_unlock(&ictx->groups_lock);
+
+	WARN_ON(igroup->domain);
+	iommu_group_release_dma_owner(igroup->group);
+	iommu_group_put(igroup->group);
+	mutex_destroy(&igroup->lock);
+	kfree(igroup);
+}
+
+/**
+ * iommufd_device_bind() - bind a device to an iommufd context
+ * @ictx: the context
+ * @dev: a device behind an IOMMU; its driver must not use the DMA API
+ *	 (driver_managed_dma)
+ * @id: out: the ID of the new DEVICE object
+ *
+ * Claims DMA ownership of the device's whole IOMMU group for the context
+ * (objects.md §5.1) and takes a reference on the context until unbind.
+ * DMA of the group is blocked until the device is attached.
+ *
+ * Return: the device, or ERR_PTR: -EINVAL if the IOMMU cannot keep DMA
+ * cache coherent, -ENODEV without an IOMMU group, -EPERM if interrupts
+ * cannot be isolated (unless allow_unsafe_interrupts), -EBUSY if a kernel
+ * driver or another owner uses the group, -ENOMEM.
+ */
+struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ictx,
+					   struct device *dev, u32 *id)
+{
+	struct iommufd_group *igroup;
+	struct iommufd_device *idev;
+	struct iommu_group *group;
+	struct iommufd_kdev *kdev;
+	int rc;
+
+	if (!device_iommu_capable(dev, IOMMU_CAP_CACHE_COHERENCY))
+		return ERR_PTR(-EINVAL);
+	group = iommu_group_get(dev);
+	if (!group)
+		return ERR_PTR(-ENODEV);
+	if (!allow_unsafe_interrupts &&
+	    !iommufd_group_has_isolated_msi(group)) {
+		rc = -EPERM;
+		goto out_put_group;
+	}
+
+	igroup = iommufd_group_get(ictx, group);
+	if (IS_ERR(igroup)) {
+		rc = PTR_ERR(igroup);
+		goto out_put_group;
+	}
+	kdev = iommufd_should_fail() ? NULL :
+	       kzalloc(sizeof(*kdev), GFP_KERNEL_ACCOUNT);
+	if (!kdev) {
+		rc = -ENOMEM;
+		goto out_put_igroup;
+	}
+	kdev->dev = get_device(dev);
+	kdev->igroup = igroup;
+
+	idev = iommufd_device_alloc(ictx, &iommufd_kdev_ops, kdev);
+	if (IS_ERR(idev)) {
+		rc = PTR_ERR(idev);
+		goto out_free_kdev;
+	}
+	iommufd_ctx_get(ictx);
+	iommu_group_put(group);
+	*id = idev->obj.id;
+	iommufd_object_finalize(ictx, &idev->obj);
+	return idev;
+
+out_free_kdev:
+	put_device(kdev->dev);
+	kfree(kdev);
+out_put_igroup:
+	iommufd_group_put(ictx, igroup);
+out_put_group:
+	iommu_group_put(group);
+	return ERR_PTR(rc);
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_device_bind, IOMMUFD_NS);
+
+/**
+ * iommufd_device_unbind() - undo iommufd_device_bind()
+ * @idev: a bound device, detached
+ *
+ * Destroys the DEVICE object (waiting for ioctls using it), releases DMA
+ * ownership of the group with its last bound device and drops the context
+ * reference, which may tear the context down.
+ */
+void iommufd_device_unbind(struct iommufd_device *idev)
+{
+	struct iommufd_kdev *kdev = idev->priv;
+	struct iommufd_ctx *ictx = idev->ictx;
+
+	iommufd_device_unbind_published(idev);
+	iommufd_group_put(ictx, kdev->igroup);
+	put_device(kdev->dev);
+	kfree(kdev);
+	iommufd_ctx_put(ictx);
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_device_unbind, IOMMUFD_NS);
+
+/**
+ * iommufd_device_attach() - attach a bound device to an IOAS or HWPT
+ * @idev: a bound device, not attached
+ * @pt_id: in: an IOAS ID (automatic HW page table) or a HWPT ID; out: the
+ *	   HWPT ID
+ *
+ * Return: 0, -ENOENT for an unknown ID, -EINVAL for an ID of another type,
+ * a device already attached, or a HWPT the device's group or IOMMU cannot
+ * use; -EADDRINUSE if the device's reserved regions collide with mappings;
+ * errors of loading the mappings into a new domain.
+ */
+int iommufd_device_attach(struct iommufd_device *idev, u32 *pt_id)
+{
+	return iommufd_device_attach_pt(idev, pt_id);
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_device_attach, IOMMUFD_NS);
+
+/**
+ * iommufd_device_replace() - move an attached device to another IOAS or HWPT
+ * @idev: an attached device
+ * @pt_id: in: an IOAS or HWPT ID; out: the HWPT ID
+ *
+ * Return: 0, -EINVAL if not attached, or the errors of attach; on failure
+ * the device stays where it was.
+ */
+int iommufd_device_replace(struct iommufd_device *idev, u32 *pt_id)
+{
+	return iommufd_device_replace_pt(idev, pt_id);
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_device_replace, IOMMUFD_NS);
+
+/**
+ * iommufd_device_detach() - detach a device; its DMA is blocked after
+ * @idev: an attached device
+ */
+void iommufd_device_detach(struct iommufd_device *idev)
+{
+	iommufd_device_detach_pt(idev);
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_device_detach, IOMMUFD_NS);
+
+/**
+ * iommufd_device_to_ictx() - the context a device is bound to
+ * @idev: a bound device
+ *
+ * Return: the context (no new reference).
+ */
+struct iommufd_ctx *iommufd_device_to_ictx(struct iommufd_device *idev)
+{
+	return idev->ictx;
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_device_to_ictx, IOMMUFD_NS);
+
+/**
+ * iommufd_device_to_id() - the ID of a device's DEVICE object
+ * @idev: a bound device
+ *
+ * Return: the ID.
+ */
+u32 iommufd_device_to_id(struct iommufd_device *idev)
+{
+	return idev->obj.id;
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_device_to_id, IOMMUFD_NS);
+
+/**
+ * iommufd_ctx_has_group() - does a context have a device of a group bound?
+ * @ictx: a context, or NULL
+ * @group: an IOMMU group, or NULL
+ *
+ * Return: true iff some bound device of @ictx is in @group.
+ */
+bool iommufd_ctx_has_group(struct iommufd_ctx *ictx, struct iommu_group *group)
+{
+	struct iommufd_group *igroup;
+	bool found = false;
+
+	if (!ictx || !group)
+		return false;
+	mutex_lock(&ictx->groups_lock);
+	list_for_each_entry(igroup, &ictx->groups, item) {
+		if (igroup->group == group) {
+			found = true;
+			break;
+		}
+	}
+	mutex_unlock(&ictx->groups_lock);
+	return found;
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_ctx_has_group, IOMMUFD_NS);
