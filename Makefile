@@ -31,7 +31,7 @@ EDU := edu,dma_mask=0xffffffffffffffff
 build_suffix = $(if $(filter 1,$(2)),-test)
 moddir = $(BUILD)/$(1)$(call build_suffix,$(1),$(2))
 
-TESTS := dispatch objects ioas vfio domain alloc stress consumer
+TESTS := dispatch objects ioas vfio domain alloc stress consumer pci
 TEST_BINS := $(addprefix $(BUILD)/tests/,$(TESTS))
 TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Wno-missing-field-initializers \
 	-Werror -static -pthread \
@@ -53,7 +53,8 @@ test-modules:
 	@$(MAKE) --no-print-directory modules TEST=1
 
 $(BUILD)/tests/%: tests/%.c tests/tap.h tests/utils.h include/uapi/linux/iommufd.h \
-		include/uapi/linux/iommufd_test.h tests/consumer/consumer_uapi.h
+		include/uapi/linux/iommufd_test.h tests/consumer/consumer_uapi.h \
+		include/uapi/linux/iommufd_pci.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 
@@ -76,7 +77,8 @@ vm-test: tests
 	@$(MAKE) --no-print-directory modules TEST=0
 	@$(MAKE) --no-print-directory modules TEST=1
 	@tests/vm/check.sh --log-dir $(BUILD)/vm --kernels "$(KERNELS)" --mem 2048 \
-		--payload-for-kver '$(ROOT)/tests/payload.sh $(BUILD)'
+		--payload-for-kver '$(ROOT)/tests/payload.sh $(BUILD)' \
+		-- -device $(EDU) -device $(EDU)
 
 check: deps
 	@$(MAKE) --no-print-directory style

@@ -26,14 +26,42 @@ step() {
 
 # run PROGRAM: a TAP test program
 run() {
-	echo "# --- $1"
-	"./$1"
+	echo "# --- $*"
+	prog=$1
+	shift
+	"./$prog" "$@"
 	rc=$?
 	if [ $rc -ne 0 ]; then
-		echo "not ok - $1 exited with status $rc"
+		echo "not ok - $prog exited with status $rc"
 		steps=$((steps + 1))
 		fails=$((fails + 1))
 	fi
+}
+
+# The edu devices (PCI 1234:11e8) QEMU was given
+edus=
+for d in /sys/bus/pci/devices/*; do
+	[ "$(cat "$d/vendor")" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ] &&
+		edus="$edus ${d##*/}"
+done
+
+# pci_tests DIR: iommufd_pci.ko from DIR drives the edu devices
+pci_tests() {
+	step "insmod $1/iommufd_pci.ko" insmod "$1/iommufd_pci.ko"
+	for e in $edus; do
+		step "hand edu $e to iommufd_pci" sh -c \
+			"echo iommufd_pci >/sys/bus/pci/devices/$e/driver_override &&
+			 echo $e >/sys/bus/pci/drivers_probe &&
+			 test -c /dev/iommufd-pci/$e"
+	done
+	# shellcheck disable=SC2086
+	run pci $edus
+	for e in $edus; do
+		step "release edu $e" sh -c \
+			"echo $e >/sys/bus/pci/drivers/iommufd_pci/unbind &&
+			 ! test -e /dev/iommufd-pci/$e"
+	done
+	step "rmmod iommufd_pci" rmmod iommufd_pci
 }
 
 alive_is_zero() {
@@ -54,12 +82,17 @@ step "insmod production iommufd.ko" insmod prod/iommufd.ko
 step "/dev/iommu is a character device" test -c /dev/iommu
 step "/dev/iommu has mode 0660" \
 	sh -c '[ "$(stat -c %a /dev/iommu)" = 660 ]'
-step "production build has no test-only parameters" \
-	sh -c '! ls /sys/module/iommufd/parameters/ 2>/dev/null | grep -q .'
+step "production build has only allow_unsafe_interrupts as parameter" \
+	sh -c '[ "$(ls /sys/module/iommufd/parameters/)" = allow_unsafe_interrupts ]'
+step "allow_unsafe_interrupts defaults to off" \
+	sh -c '[ "$(cat /sys/module/iommufd/parameters/allow_unsafe_interrupts)" = N ]'
 run dispatch
 run objects
 run ioas
 run vfio
+# shellcheck disable=SC2086
+step "QEMU gave the VM two edu devices" sh -c "[ $(echo $edus | wc -w) = 2 ]"
+pci_tests prod
 step "rmmod production iommufd" rmmod iommufd
 step "/dev/iommu is gone after rmmod" sh -c '! test -e /dev/iommu'
 
@@ -75,6 +108,7 @@ run vfio
 run domain
 run alloc
 run stress
+pci_tests test
 step "insmod iommufd_test_consumer.ko" insmod test/iommufd_test_consumer.ko
 run consumer
 step "rmmod iommufd_test_consumer" rmmod iommufd_test_consumer

@@ -14,10 +14,10 @@ out=$3
 here=$(cd "$(dirname "$0")" && pwd)
 
 mkdir -p "$out/prod" "$out/test"
-cp "$build/$kver/iommufd.ko" "$out/prod/"
+cp "$build/$kver/iommufd.ko" "$build/$kver/iommufd_pci.ko" "$out/prod/"
 cp "$build/$kver-test/iommufd.ko" "$build/$kver-test/iommufd_test_consumer.ko" \
-	"$out/test/"
-for t in abi_layout dispatch objects ioas vfio domain alloc stress consumer; do
+	"$build/$kver-test/iommufd_pci.ko" "$out/test/"
+for t in abi_layout dispatch objects ioas vfio domain alloc stress consumer pci; do
 	cp "$build/tests/$t" "$out/"
 done
 cp "$here/guest-run.sh" "$out/run.sh"

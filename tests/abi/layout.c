@@ -232,6 +232,10 @@ CHECK_VAL(IOMMU_HW_CAP_DIRTY_TRACKING, 0x1);
 CHECK_VAL(IOMMU_HW_CAP_PCI_PASID_EXEC, 0x2);
 CHECK_VAL(IOMMU_HW_CAP_PCI_PASID_PRIV, 0x4);
 
+/* Upstream's VT-d hw_info data (not in the spec's tables) */
+CHECK_SIZE(iommu_hw_info_vtd, 24);
+CHECK_FIELD(iommu_hw_info_vtd, cap_reg, 8, 8);
+CHECK_FIELD(iommu_hw_info_vtd, ecap_reg, 16, 8);
 CHECK_SIZE(iommu_hw_info, 40);
 CHECK_ALIGN(iommu_hw_info, 8);
 CHECK_FIELD(iommu_hw_info, size, 0, 4);

@@ -430,6 +430,30 @@ struct iommu_hwpt_alloc {
 #define IOMMU_HWPT_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_ALLOC)
 
 /**
+ * enum iommu_hw_info_vtd_flags - flags of struct iommu_hw_info_vtd
+ * @IOMMU_HW_INFO_VTD_ERRATA_772415_SPR17: the IOMMU has the erratum that
+ *	makes a stage-2 read-only mapping unusable for nested translation
+ */
+enum iommu_hw_info_vtd_flags {
+	IOMMU_HW_INFO_VTD_ERRATA_772415_SPR17 = 1 << 0,
+};
+
+/**
+ * struct iommu_hw_info_vtd - Intel VT-d data of IOMMU_GET_HW_INFO
+ *			      (IOMMU_HW_INFO_TYPE_INTEL_VTD)
+ * @flags: enum iommu_hw_info_vtd_flags
+ * @__reserved: 0
+ * @cap_reg: the IOMMU's Capability Register
+ * @ecap_reg: the IOMMU's Extended Capability Register
+ */
+struct iommu_hw_info_vtd {
+	__u32 flags;
+	__u32 __reserved;
+	__aligned_u64 cap_reg;
+	__aligned_u64 ecap_reg;
+};
+
+/**
  * enum iommu_hw_info_type - type of the data returned by IOMMU_GET_HW_INFO
  * @IOMMU_HW_INFO_TYPE_NONE: the IOMMU driver reports no data
  * @IOMMU_HW_INFO_TYPE_INTEL_VTD: Intel VT-d register information

@@ -1,0 +1,726 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Real devices, real DMA: QEMU's edu devices bound to iommufd_pci.ko, behind
+ * the kernel's Intel IOMMU driver.
+ *
+ * Usage: pci BDF_A BDF_B   (two edu devices bound to iommufd_pci)
+ *
+ * Covers the consumer driver's ABI and its errors, binding and attaching,
+ * the reserved MSI window, DMA that must land (verified byte for byte) and
+ * DMA that must be blocked (read-only mapping, after unmap: the IOTLB is
+ * flushed), two devices sharing and not sharing an IOAS, replace, manual
+ * HW page tables, pin accounting with a real domain, teardown in every
+ * order (iommufd first, device first, driver unbound under an open fd) and,
+ * in test builds, fault injection through bind and attach.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/iommufd.h>
+#include <linux/iommufd_pci.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "utils.h"
+
+#define EDU_IDENT	0x00
+#define EDU_LIVENESS	0x04
+#define EDU_DMA_SRC	0x80
+#define EDU_DMA_DST	0x88
+#define EDU_DMA_COUNT	0x90
+#define EDU_DMA_CMD	0x98
+#define EDU_DMA_RUN	0x1
+#define EDU_DMA_TO_RAM	0x2
+#define EDU_BUFFER	0x40000
+#define EDU_BAR_SIZE	(1 << 20)
+
+#define PAGE 4096
+#define XFER 1024
+#define MSI_START 0xfee00000ULL
+#define MSI_LAST 0xfeefffffULL
+
+struct edu {
+	const char *bdf;
+	char path[128];
+	int fd;
+	volatile uint8_t *bar;
+	uint32_t devid;
+	uint32_t pt_id;
+};
+
+static void edu_open(struct edu *e)
+{
+	snprintf(e->path, sizeof(e->path), "/dev/iommufd-pci/%s", e->bdf);
+	e->fd = open(e->path, O_RDWR);
+	if (e->fd < 0)
+		tap_bail("open %s", e->path);
+	e->bar = mmap(NULL, EDU_BAR_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      e->fd, IOMMUFD_PCI_REGION_OFFSET(0));
+	if (e->bar == MAP_FAILED)
+		tap_bail("mmap BAR 0 of %s", e->path);
+	e->devid = 0;
+	e->pt_id = 0;
+}
+
+static void edu_close(struct edu *e)
+{
+	munmap((void *)e->bar, EDU_BAR_SIZE);
+	close(e->fd);
+	e->fd = -1;
+}
+
+static uint32_t rd32(struct edu *e, unsigned int off)
+{
+	return *(volatile uint32_t *)(e->bar + off);
+}
+
+static void wr64(struct edu *e, unsigned int off, uint64_t val)
+{
+	*(volatile uint64_t *)(e->bar + off) = val;
+}
+
+/* One DMA transfer of the edu engine; 0 once done, -1 on a timeout */
+static int edu_dma(struct edu *e, uint64_t src, uint64_t dst, uint32_t len,
+		   int to_ram)
+{
+	struct timespec t = { 0, 5 * 1000 * 1000 };
+	int i;
+
+	wr64(e, EDU_DMA_SRC, src);
+	wr64(e, EDU_DMA_DST, dst);
+	wr64(e, EDU_DMA_COUNT, len);
+	wr64(e, EDU_DMA_CMD, EDU_DMA_RUN | (to_ram ? EDU_DMA_TO_RAM : 0));
+	for (i = 0; i < 1000; i++) {
+		if (!(rd32(e, EDU_DMA_CMD) & EDU_DMA_RUN))
+			return 0;
+		nanosleep(&t, NULL);
+	}
+	return -1;
+}
+
+/* Device reads XFER bytes at @from into its buffer, writes them at @to */
+static int edu_copy(struct edu *e, uint64_t from, uint64_t to)
+{
+	if (edu_dma(e, from, EDU_BUFFER, XFER, 0))
+		return -1;
+	return edu_dma(e, EDU_BUFFER, to, XFER, 1);
+}
+
+static int pci_bind(struct edu *e, int iommufd)
+{
+	struct iommufd_pci_bind_iommufd cmd = {
+		.argsz = sizeof(cmd),
+		.iommufd = iommufd,
+	};
+	int rc = ioctl_err(e->fd, IOMMUFD_PCI_BIND_IOMMUFD, &cmd);
+
+	if (!rc)
+		e->devid = cmd.out_devid;
+	return rc;
+}
+
+static int pci_unbind(struct edu *e)
+{
+	struct iommufd_pci_unbind_iommufd cmd = { .argsz = sizeof(cmd) };
+
+	return ioctl_err(e->fd, IOMMUFD_PCI_UNBIND_IOMMUFD, &cmd);
+}
+
+static int pci_attach(struct edu *e, uint32_t pt_id)
+{
+	struct iommufd_pci_attach_pt cmd = {
+		.argsz = sizeof(cmd),
+		.pt_id = pt_id,
+	};
+	int rc = ioctl_err(e->fd, IOMMUFD_PCI_ATTACH_PT, &cmd);
+
+	if (!rc)
+		e->pt_id = cmd.pt_id;
+	return rc;
+}
+
+static int pci_detach(struct edu *e)
+{
+	struct iommufd_pci_detach_pt cmd = { .argsz = sizeof(cmd) };
+
+	return ioctl_err(e->fd, IOMMUFD_PCI_DETACH_PT, &cmd);
+}
+
+static int pci_info(struct edu *e, struct iommufd_pci_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	return ioctl_err(e->fd, IOMMUFD_PCI_GET_INFO, info);
+}
+
+static void *buffer(size_t len, uint8_t fill)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		tap_bail("mmap");
+	memset(p, fill, len);
+	return p;
+}
+
+static void pattern(uint8_t *p, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (uint8_t)(i * 13 + seed);
+}
+
+static long vm_pin(void)
+{
+	return proc_kb("/proc/self/status", "VmPin");
+}
+
+static int is_612(void)
+{
+	struct utsname u;
+
+	uname(&u);
+	return !strncmp(u.release, "6.12", 4);
+}
+
+static int dmar_faults(void)
+{
+	char line[512];
+	int n = 0;
+	FILE *f = popen("dmesg", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		n += strstr(line, "DMAR") && strstr(line, "fault addr");
+	if (f)
+		pclose(f);
+	return n;
+}
+
+static void test_abi(struct edu *a)
+{
+	struct iommufd_pci_region_info region;
+	struct iommufd_pci_info info;
+	struct {
+		struct iommufd_pci_info info;
+		uint32_t future[2];
+	} big;
+	void *p;
+	int fd;
+
+	ok(!pci_info(a, &info), "GET_INFO");
+	ok(info.vendor == 0x1234 && info.device == 0x11e8,
+	   "GET_INFO: edu is 1234:11e8 (got %04x:%04x)", info.vendor,
+	   info.device);
+	ok(info.num_regions == 6 && !info.out_devid && !info.out_pt_id,
+	   "GET_INFO: 6 regions, not bound, not attached");
+	info.argsz = 8;
+	ok_errno(ioctl_err(a->fd, IOMMUFD_PCI_GET_INFO, &info), EINVAL,
+		 "GET_INFO with argsz 8: EINVAL");
+	info.argsz = sizeof(info);
+	info.flags = 1;
+	ok_errno(ioctl_err(a->fd, IOMMUFD_PCI_GET_INFO, &info), EINVAL,
+		 "GET_INFO with unknown flags: EINVAL");
+	memset(&big, 0xa5, sizeof(big));
+	big.info.argsz = sizeof(big);
+	big.info.flags = 0;
+	ok(!ioctl_err(a->fd, IOMMUFD_PCI_GET_INFO, &big) &&
+		   big.info.vendor == 0x1234 && big.future[0] == 0xa5a5a5a5,
+	   "GET_INFO with a larger argsz: works, the tail is not written");
+	ok_errno(ioctl_err(a->fd, _IO(IOMMUFD_PCI_TYPE, 0xaf), &info), ENOTTY,
+		 "unknown ioctl: ENOTTY");
+
+	memset(&region, 0, sizeof(region));
+	region.argsz = sizeof(region);
+	ok(!ioctl_err(a->fd, IOMMUFD_PCI_GET_REGION_INFO, &region) &&
+		   region.size == EDU_BAR_SIZE &&
+		   region.flags == (IOMMUFD_PCI_REGION_MMIO |
+				    IOMMUFD_PCI_REGION_MMAP) &&
+		   region.offset == IOMMUFD_PCI_REGION_OFFSET(0),
+	   "REGION_INFO BAR 0: 1 MiB MMIO, mmap-able at offset 0");
+	region.index = 1;
+	ok(!ioctl_err(a->fd, IOMMUFD_PCI_GET_REGION_INFO, &region) &&
+		   !region.size && !region.flags,
+	   "REGION_INFO BAR 1: absent (size 0, no flags)");
+	region.index = 6;
+	ok_errno(ioctl_err(a->fd, IOMMUFD_PCI_GET_REGION_INFO, &region), EINVAL,
+		 "REGION_INFO index 6: EINVAL");
+	region.index = 0;
+	region.__reserved = 1;
+	ok_errno(ioctl_err(a->fd, IOMMUFD_PCI_GET_REGION_INFO, &region), EINVAL,
+		 "REGION_INFO with __reserved set: EINVAL");
+
+	ok(rd32(a, EDU_IDENT) == 0x010000ed, "BAR 0 mmap reads edu's ident");
+	*(volatile uint32_t *)(a->bar + EDU_LIVENESS) = 0x5a5a0f0f;
+	ok(rd32(a, EDU_LIVENESS) == ~0x5a5a0f0fU,
+	   "BAR 0 mmap writes reach the device (liveness register)");
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, a->fd,
+		 IOMMUFD_PCI_REGION_OFFSET(0) + EDU_BAR_SIZE);
+	ok(p == MAP_FAILED && errno == EINVAL, "mmap past BAR 0: EINVAL");
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, a->fd,
+		 IOMMUFD_PCI_REGION_OFFSET(1));
+	ok(p == MAP_FAILED && errno == EINVAL, "mmap of absent BAR 1: EINVAL");
+	p = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, a->fd,
+		 IOMMUFD_PCI_REGION_OFFSET(0));
+	ok(p == MAP_FAILED && errno == EINVAL, "private mmap of a BAR: EINVAL");
+
+	fd = open(a->path, O_RDWR);
+	ok(fd < 0 && errno == EBUSY, "second open of the device: EBUSY");
+	if (fd >= 0)
+		close(fd);
+}
+
+static void test_bind_errors(struct edu *a)
+{
+	struct iommufd_pci_bind_iommufd bind = { .argsz = sizeof(bind) };
+	int iommufd = open_iommufd(), other = open("/dev/null", O_RDWR);
+	uint32_t ioas;
+
+	ioas_alloc(iommufd, &ioas);
+	ok_errno(pci_attach(a, ioas), EINVAL, "attach before bind: EINVAL");
+	ok_errno(pci_detach(a), EINVAL, "detach before attach: EINVAL");
+	ok_errno(pci_unbind(a), EINVAL, "unbind before bind: EINVAL");
+	ok_errno(pci_bind(a, -1), EBADF, "bind to fd -1: EBADF");
+	ok_errno(pci_bind(a, other), EBADFD, "bind to /dev/null: EBADFD");
+	bind.iommufd = iommufd;
+	bind.flags = 1;
+	ok_errno(ioctl_err(a->fd, IOMMUFD_PCI_BIND_IOMMUFD, &bind), EINVAL,
+		 "bind with unknown flags: EINVAL");
+	bind.flags = 0;
+	bind.argsz = 8;
+	ok_errno(ioctl_err(a->fd, IOMMUFD_PCI_BIND_IOMMUFD, &bind), EINVAL,
+		 "bind with a short argsz: EINVAL");
+
+	ok(!pci_bind(a, iommufd) && a->devid, "bind: DEVICE ID %u", a->devid);
+	ok_errno(pci_bind(a, iommufd), EBUSY, "bind again: EBUSY");
+	ok_errno(destroy(iommufd, a->devid), EBUSY,
+		 "IOMMU_DESTROY of the DEVICE: EBUSY");
+	ok_errno(pci_attach(a, 9999), ENOENT, "attach to an unknown ID: ENOENT");
+	ok_errno(pci_attach(a, a->devid), EINVAL,
+		 "attach to the DEVICE ID: EINVAL");
+	ok(!pci_unbind(a), "unbind");
+	ok_errno(destroy(iommufd, a->devid), ENOENT,
+		 "the DEVICE object is gone after unbind");
+	ok(!destroy(iommufd, ioas) && table_empty(iommufd),
+	   "the iommufd is left empty");
+	close(other);
+	close(iommufd);
+}
+
+static void test_hw_info(struct edu *a, int iommufd)
+{
+	struct iommu_hw_info_vtd vtd;
+	struct iommu_hw_info cmd = {
+		.size = sizeof(cmd),
+		.dev_id = a->devid,
+		.data_len = sizeof(vtd),
+		.data_uptr = (uintptr_t)&vtd,
+	};
+
+	memset(&vtd, 0xa5, sizeof(vtd));
+	ok(!ioctl_err(iommufd, IOMMU_GET_HW_INFO, &cmd), "GET_HW_INFO");
+	if (is_612())
+		ok(cmd.out_data_type == IOMMU_HW_INFO_TYPE_INTEL_VTD &&
+			   cmd.data_len == sizeof(vtd) && vtd.cap_reg &&
+			   vtd.ecap_reg,
+		   "GET_HW_INFO on 6.12: Intel VT-d registers (cap 0x%llx ecap 0x%llx)",
+		   (unsigned long long)vtd.cap_reg,
+		   (unsigned long long)vtd.ecap_reg);
+	else
+		ok(cmd.out_data_type == IOMMU_HW_INFO_TYPE_NONE &&
+			   !cmd.data_len && !vtd.cap_reg && !vtd.ecap_reg,
+		   "GET_HW_INFO on 6.1: type none, nothing to report, buffer zeroed");
+}
+
+/* Bind, attach, map, DMA through, blocked by read-only and by unmap */
+static void test_dma(struct edu *a)
+{
+	uint8_t *src = buffer(PAGE, 0), *dst = buffer(PAGE, 0xee);
+	uint8_t *ro = buffer(PAGE, 0x33), *keep = buffer(PAGE, 0);
+	struct iommu_iova_range ranges[4];
+	uint64_t src_iova = 0, dst_iova = 0x100000000ULL, iova, align;
+	int iommufd = open_iommufd(), faults;
+	uint32_t ioas, num = 4;
+	long pin0 = vm_pin();
+
+	ioas_alloc(iommufd, &ioas);
+	ok(!pci_bind(a, iommufd), "bind");
+	test_hw_info(a, iommufd);
+	ok(!pci_attach(a, ioas) && a->pt_id && a->pt_id != ioas,
+	   "attach to the IOAS: automatic HWPT %u", a->pt_id);
+
+	ok(!iova_ranges(iommufd, ioas, ranges, &num, &align) && num >= 2 &&
+		   align == PAGE && ranges[0].last == MSI_START - 1 &&
+		   ranges[1].start == MSI_LAST + 1,
+	   "IOVA_RANGES: the MSI window is reserved, alignment 4 KiB");
+	iova = MSI_START;
+	ok_errno(ioas_map(iommufd, ioas, MAP_FIXED_RW, dst, PAGE, &iova), EINVAL,
+		 "MAP into the MSI window: EINVAL");
+	ok_errno(destroy(iommufd, ioas), EBUSY, "destroy the IOAS: EBUSY");
+	ok_errno(destroy(iommufd, a->pt_id), EBUSY, "destroy the HWPT: EBUSY");
+
+	pattern(src, PAGE, 1);
+	ok(!ioas_map(iommufd, ioas, IOMMU_IOAS_MAP_READABLE, src, PAGE,
+		     &src_iova),
+	   "MAP the source read-only at IOVA 0x%llx",
+	   (unsigned long long)src_iova);
+	ok(!ioas_map_fixed(iommufd, ioas, dst, PAGE, dst_iova),
+	   "MAP the destination at 4 GiB");
+	ok(vm_pin() == pin0 + 8, "VmPin: 2 pages pinned by the real domain");
+	ok(!edu_copy(a, src_iova, dst_iova) && !memcmp(src, dst, XFER) &&
+		   dst[XFER] == 0xee,
+	   "DMA source -> device -> destination: exact, nothing beyond");
+
+	faults = dmar_faults();
+	iova = 0x200000000ULL;
+	ok(!ioas_map(iommufd, ioas, IOMMU_IOAS_MAP_READABLE |
+				     IOMMU_IOAS_MAP_FIXED_IOVA,
+		     ro, PAGE, &iova),
+	   "MAP another page read-only");
+	ok(!edu_copy(a, src_iova, iova) && ro[0] == 0x33 &&
+		   ro[XFER - 1] == 0x33,
+	   "DMA write to the read-only mapping is blocked");
+	ok(dmar_faults() > faults, "the IOMMU reported a DMAR fault");
+
+	ok(!ioas_unmap(iommufd, ioas, dst_iova, PAGE, NULL), "UNMAP destination");
+	ok(vm_pin() == pin0 + 8, "VmPin: 2 pages (source, read-only page)");
+	pattern(src, PAGE, 2);
+	memcpy(keep, dst, PAGE);
+	ok(!edu_copy(a, src_iova, dst_iova) && !memcmp(keep, dst, PAGE),
+	   "DMA after UNMAP is blocked (the IOTLB was flushed)");
+
+	pattern(keep, PAGE, 3);
+	memset(dst, 0, PAGE);
+	ok(!ioas_map_fixed(iommufd, ioas, keep, PAGE, dst_iova),
+	   "MAP another buffer at the destination IOVA");
+	ok(!edu_copy(a, src_iova, dst_iova) && !memcmp(src, keep, XFER) &&
+		   !dst[0],
+	   "DMA now lands in the new buffer, not the old one");
+
+	ok(!pci_detach(a), "detach");
+	ok_errno(pci_detach(a), EINVAL, "detach again: EINVAL");
+	ok_errno(destroy(iommufd, a->pt_id), ENOENT,
+		 "the automatic HWPT went with its device");
+	ok(vm_pin() == pin0, "VmPin: nothing pinned without a domain");
+	num = 4;
+	ok(!iova_ranges(iommufd, ioas, ranges, &num, NULL) && num == 1,
+	   "the MSI reservation left with the device");
+	memset(keep, 0x77, PAGE);
+	ok(!edu_copy(a, src_iova, dst_iova) && keep[0] == 0x77 &&
+		   keep[XFER - 1] == 0x77,
+	   "DMA of a detached device is blocked");
+	ok(!pci_unbind(a), "unbind");
+	ok(!destroy(iommufd, ioas), "destroy the IOAS");
+	close(iommufd);
+	munmap(src, PAGE);
+	munmap(dst, PAGE);
+	munmap(ro, PAGE);
+	munmap(keep, PAGE);
+}
+
+/* Lazy pinning with a real device, and the MSI window against a mapping */
+static void test_reserved_and_pins(struct edu *a)
+{
+	uint8_t *buf = buffer(16 * PAGE, 0);
+	struct iommu_iova_range ranges[4];
+	int iommufd = open_iommufd();
+	struct iommufd_pci_info info;
+	uint32_t ioas, num;
+	long pin0 = vm_pin();
+
+	ioas_alloc(iommufd, &ioas);
+	ok(!pci_bind(a, iommufd), "bind");
+	ok(!ioas_map_fixed(iommufd, ioas, buf, 2 * PAGE, MSI_START - PAGE),
+	   "MAP across the MSI window start while no device is attached");
+	ok(vm_pin() == pin0, "VmPin: nothing pinned without a domain (lazy)");
+	ok_errno(pci_attach(a, ioas), EADDRINUSE,
+		 "attach: the MSI window collides with the mapping: EADDRINUSE");
+	num = 4;
+	ok(!iova_ranges(iommufd, ioas, ranges, &num, NULL) && num == 1 &&
+		   !pci_info(a, &info) && !info.out_pt_id,
+	   "the failed attach left no reservation and no attachment");
+	ok(!ioas_unmap(iommufd, ioas, MSI_START - PAGE, 2 * PAGE, NULL),
+	   "UNMAP it");
+	ok(!ioas_map_fixed(iommufd, ioas, buf, 16 * PAGE, 0x10000000),
+	   "MAP 16 pages");
+	ok(vm_pin() == pin0, "VmPin: still nothing");
+	ok(!pci_attach(a, ioas), "attach");
+	ok(vm_pin() == pin0 + 64, "VmPin: the 16 pages are pinned at attach");
+	ok(!pci_detach(a) && vm_pin() == pin0,
+	   "detach unpins them (VmPin back to %ld kB)", pin0);
+	ok(!pci_unbind(a), "unbind");
+	close(iommufd);
+	munmap(buf, 16 * PAGE);
+}
+
+/* Two devices: one IOAS (one automatic HWPT) or two; replace; manual HWPT */
+static void test_two_devices(struct edu *a, struct edu *b)
+{
+	uint8_t *src = buffer(PAGE, 0), *d1 = buffer(PAGE, 0);
+	uint8_t *d2 = buffer(PAGE, 0);
+	int iommufd = open_iommufd();
+	uint64_t s = 0x1000, t1 = 0x2000, t2 = 0x3000;
+	uint32_t ioas1, ioas2, old, hwpt;
+
+	ioas_alloc(iommufd, &ioas1);
+	ioas_alloc(iommufd, &ioas2);
+	ok(!pci_bind(a, iommufd) && !pci_bind(b, iommufd) &&
+		   a->devid != b->devid,
+	   "bind both devices to one iommufd");
+	ok(!pci_attach(a, ioas1) && !pci_attach(b, ioas1) &&
+		   a->pt_id == b->pt_id,
+	   "both attach to IOAS 1 and share its automatic HWPT %u", a->pt_id);
+
+	pattern(src, PAGE, 5);
+	ok(!ioas_map(iommufd, ioas1, IOMMU_IOAS_MAP_READABLE |
+				      IOMMU_IOAS_MAP_FIXED_IOVA,
+		     src, PAGE, &s) &&
+		   !ioas_map_fixed(iommufd, ioas1, d1, PAGE, t1),
+	   "MAP source and destination in IOAS 1");
+	ok(!ioas_map_fixed(iommufd, ioas2, src, PAGE, s) &&
+		   !ioas_map_fixed(iommufd, ioas2, d2, PAGE, t2),
+	   "MAP source and another destination in IOAS 2");
+	ok(!edu_copy(b, s, t1) && !memcmp(src, d1, XFER),
+	   "device B DMAs through the shared IOAS");
+
+	ok(!pci_attach(b, ioas2) && b->pt_id != a->pt_id,
+	   "replace: device B moves to IOAS 2 (HWPT %u)", b->pt_id);
+	memset(d1, 0, PAGE);
+	ok(!edu_copy(b, s, t1) && !d1[0],
+	   "device B can no longer reach IOAS 1's destination");
+	ok(!edu_copy(b, s, t2) && !memcmp(src, d2, XFER),
+	   "device B reaches IOAS 2's destination");
+	memset(d2, 0, PAGE);
+	ok(!edu_copy(a, s, t2) && !d2[0],
+	   "device A cannot reach IOAS 2's destination");
+
+	old = b->pt_id;
+	{
+		struct iommu_hwpt_alloc cmd = {
+			.size = sizeof(cmd),
+			.dev_id = b->devid,
+			.pt_id = ioas2,
+		};
+
+		ok(!ioctl_err(iommufd, IOMMU_HWPT_ALLOC, &cmd),
+		   "HWPT_ALLOC: a manual HWPT on IOAS 2 for device B");
+		hwpt = cmd.out_hwpt_id;
+	}
+	ok(!pci_attach(b, hwpt) && b->pt_id == hwpt,
+	   "replace: device B moves to the manual HWPT");
+	ok_errno(destroy(iommufd, old), ENOENT,
+		 "its old automatic HWPT is gone");
+	memset(d2, 0, PAGE);
+	ok(!edu_copy(b, s, t2) && !memcmp(src, d2, XFER),
+	   "DMA through the manual HWPT");
+	ok_errno(destroy(iommufd, hwpt), EBUSY,
+		 "destroy the manual HWPT while attached: EBUSY");
+	ok(!pci_detach(b) && !destroy(iommufd, hwpt),
+	   "detach, then the manual HWPT can be destroyed");
+
+	ok(!pci_unbind(a) && !pci_unbind(b), "unbind both (A while attached)");
+	ok(!destroy(iommufd, ioas1) && !destroy(iommufd, ioas2) &&
+		   table_empty(iommufd),
+	   "both IOASes destroyed, the iommufd is empty");
+	close(iommufd);
+	munmap(src, PAGE);
+	munmap(d1, PAGE);
+	munmap(d2, PAGE);
+}
+
+/* Close the iommufd first: the bound device keeps the context alive */
+static void test_close_iommufd_first(struct edu *a)
+{
+	uint8_t *src = buffer(PAGE, 0), *dst = buffer(PAGE, 0);
+	int iommufd = open_iommufd();
+	struct iommufd_pci_info info;
+	long pin0 = vm_pin();
+	uint32_t ioas;
+
+	ioas_alloc(iommufd, &ioas);
+	pattern(src, PAGE, 9);
+	ok(!pci_bind(a, iommufd) && !pci_attach(a, ioas) &&
+		   !ioas_map_fixed(iommufd, ioas, src, PAGE, 0x1000) &&
+		   !ioas_map_fixed(iommufd, ioas, dst, PAGE, 0x2000),
+	   "bind, attach, map");
+	close(iommufd);
+	ok(!pci_info(a, &info) && info.out_devid == a->devid &&
+		   info.out_pt_id == a->pt_id,
+	   "iommufd closed: the device is still bound and attached");
+	ok(!edu_copy(a, 0x1000, 0x2000) && !memcmp(src, dst, XFER),
+	   "and its DMA still works (the context lives on)");
+	ok(vm_pin() == pin0 + 8, "VmPin: still pinned");
+	edu_close(a);
+	ok(vm_pin() == pin0,
+	   "closing the device unbinds it: the context goes, pins are released");
+	edu_open(a);
+	munmap(src, PAGE);
+	munmap(dst, PAGE);
+}
+
+/* Close the device first: the iommufd stays usable and can be emptied */
+static void test_close_device_first(struct edu *a)
+{
+	uint8_t *buf = buffer(PAGE, 0);
+	int iommufd = open_iommufd();
+	long pin0 = vm_pin();
+	uint32_t ioas, hwpt;
+
+	ioas_alloc(iommufd, &ioas);
+	ok(!pci_bind(a, iommufd) && !pci_attach(a, ioas) &&
+		   !ioas_map_fixed(iommufd, ioas, buf, PAGE, 0x1000),
+	   "bind, attach, map");
+	hwpt = a->pt_id;
+	edu_close(a);
+	ok_errno(destroy(iommufd, hwpt), ENOENT,
+		 "device closed: its automatic HWPT is gone");
+	ok(vm_pin() == pin0, "VmPin: nothing pinned any more");
+	ok(!destroy(iommufd, ioas) && table_empty(iommufd),
+	   "the IOAS can be destroyed, the iommufd is empty");
+	close(iommufd);
+	edu_open(a);
+	munmap(buf, PAGE);
+}
+
+static sigjmp_buf sigbus_jmp;
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(sigbus_jmp, 1);
+}
+
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
+	close(fd);
+	return rc;
+}
+
+/* Unbind the driver while the device is open, bound, attached, mmapped */
+static void test_driver_unbind(struct edu *a)
+{
+	uint8_t *buf = buffer(PAGE, 0);
+	int iommufd = open_iommufd(), sigbus;
+	struct iommufd_pci_info info;
+	long pin0 = vm_pin();
+	char path[160];
+	uint32_t ioas, hwpt;
+
+	ioas_alloc(iommufd, &ioas);
+	ok(!pci_bind(a, iommufd) && !pci_attach(a, ioas) &&
+		   !ioas_map_fixed(iommufd, ioas, buf, PAGE, 0x1000),
+	   "bind, attach, map");
+	hwpt = a->pt_id;
+	ok(!write_file("/sys/bus/pci/drivers/iommufd_pci/unbind", a->bdf),
+	   "unbind the driver from the device while it is in use");
+	ok_errno(pci_info(a, &info), ENODEV, "the open fd now gets ENODEV");
+	ok_errno(destroy(iommufd, a->devid), ENOENT, "the DEVICE object is gone");
+	ok_errno(destroy(iommufd, hwpt), ENOENT, "its automatic HWPT is gone");
+	ok(vm_pin() == pin0, "VmPin: nothing pinned any more");
+
+	signal(SIGBUS, on_sigbus);
+	sigbus = sigsetjmp(sigbus_jmp, 1);
+	if (!sigbus)
+		(void)rd32(a, EDU_IDENT);
+	signal(SIGBUS, SIG_DFL);
+	ok(sigbus, "the BAR mapping is revoked (SIGBUS)");
+
+	ok(!destroy(iommufd, ioas) && table_empty(iommufd),
+	   "the iommufd can be emptied");
+	close(iommufd);
+	munmap((void *)a->bar, EDU_BAR_SIZE);
+	close(a->fd);
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
+		 a->bdf);
+	ok(!write_file(path, "iommufd_pci") &&
+		   !write_file("/sys/bus/pci/drivers_probe", a->bdf) &&
+		   !access(a->path, F_OK),
+	   "the device can be bound to iommufd_pci again");
+	edu_open(a);
+	munmap(buf, PAGE);
+}
+
+/* Test builds: every failure point of bind + attach leaves nothing behind */
+static void test_fail_nth(struct edu *a)
+{
+	uint8_t *buf = buffer(4 * PAGE, 0);
+	int iommufd, n, rc = 0, clean = 1;
+	long pin0 = vm_pin();
+	uint32_t ioas;
+
+	for (n = 1; n < 200; n++) {
+		iommufd = open_iommufd();
+		ioas_alloc(iommufd, &ioas);
+		ioas_map_fixed(iommufd, ioas, buf, 4 * PAGE, 0x10000);
+		module_param_write("fail_nth", n);
+		rc = pci_bind(a, iommufd);
+		if (!rc) {
+			rc = pci_attach(a, ioas);
+			if (rc)
+				pci_unbind(a);
+		}
+		module_param_write("fail_nth", 0);
+		if (!rc)
+			pci_unbind(a);
+		if (vm_pin() != pin0) {
+			diag("fail_nth %d: VmPin %ld kB", n, vm_pin());
+			clean = 0;
+		}
+		ioas_unmap(iommufd, ioas, 0x10000, 4 * PAGE, NULL);
+		destroy(iommufd, ioas);
+		if (!table_empty(iommufd)) {
+			diag("fail_nth %d: objects left", n);
+			clean = 0;
+		}
+		close(iommufd);
+		if (!rc)
+			break;
+	}
+	ok(!rc && n > 3, "fault injection: bind + attach succeed at the %dth point",
+	   n);
+	ok(clean, "every earlier failure left no pins and no objects");
+	ok(objects_alive() == 0, "no object alive");
+	munmap(buf, 4 * PAGE);
+}
+
+int main(int argc, char **argv)
+{
+	struct edu a = { .bdf = argv[1] }, b = { .bdf = argv[2] };
+
+	if (argc != 3)
+		tap_bail("usage: pci BDF_A BDF_B");
+	edu_open(&a);
+	edu_open(&b);
+
+	test_abi(&a);
+	test_bind_errors(&a);
+	test_dma(&a);
+	test_reserved_and_pins(&a);
+	test_two_devices(&a, &b);
+	test_close_iommufd_first(&a);
+	test_close_device_first(&a);
+	test_driver_unbind(&a);
+	if (is_test_build())
+		test_fail_nth(&a);
+
+	edu_close(&a);
+	edu_close(&b);
+	return tap_done();
+}
