@@ -30,7 +30,7 @@ if [ ! -x "$tools/scripts/checkpatch.pl" ] || [ "$src" -nt "$tools/scripts/check
 fi
 
 kernel_files=$(ls src/*.[ch] include/linux/*.h include/uapi/linux/*.h \
-	tests/consumer/*.[ch] compat/probes/*.c)
+	tests/consumer/*.[ch] pci/*.c compat/probes/*.c)
 user_files=$(ls tests/*.[ch] tests/abi/*.c)
 
 codespell=()
@@ -43,7 +43,7 @@ echo "== checkpatch --strict"
 for f in $kernel_files $user_files; do
 	ignore=SPDX_LICENSE_TAG
 	case $f in
-	tests/consumer/*|src/*|include/*|compat/*) ;;
+	tests/consumer/*|src/*|include/*|compat/*|pci/*) ;;
 	*) ignore=$ignore,PREFER_KERNEL_TYPES,PARENTHESIS_ALIGNMENT,USE_NEGATIVE_ERRNO,CAMELCASE,MACRO_ARG_REUSE,MACRO_ARG_PRECEDENCE,SPLIT_STRING,NEW_TYPEDEFS,PREFER_DEFINED_ATTRIBUTE_MACRO,AVOID_EXTERNS,VOLATILE ;;
 	esac
 	out=$("$tools/scripts/checkpatch.pl" --no-tree --strict --quiet \
@@ -58,7 +58,7 @@ rm -f .checkpatch-camelcase.*
 
 echo "== kernel-doc"
 kdoc=$tools/scripts/kernel-doc
-out=$(perl "$kdoc" -none -Wall src/*.[ch] include/linux/*.h include/uapi/linux/*.h 2>&1 || true)
+out=$(perl "$kdoc" -none -Wall src/*.[ch] pci/*.c include/linux/*.h include/uapi/linux/*.h 2>&1 || true)
 if [ -n "$out" ]; then
 	echo "$out"
 	fail=1

@@ -42,7 +42,7 @@
 #define EDU_DMA_RUN	0x1
 #define EDU_DMA_TO_RAM	0x2
 #define EDU_BUFFER	0x40000
-#define EDU_BAR_SIZE	(1 << 20)
+#define EDU_BAR_SIZE	0x100000
 
 #define PAGE 4096
 #define XFER 1024

@@ -2,8 +2,7 @@
 /* iommu_map() takes a gfp_t (6.3+) */
 #include <linux/iommu.h>
 
-int probe(struct iommu_domain *domain);
-int probe(struct iommu_domain *domain)
+static int __maybe_unused probe(struct iommu_domain *domain)
 {
 	return iommu_map(domain, 0, 0, 0, 0, GFP_KERNEL);
 }

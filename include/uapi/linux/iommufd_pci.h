@@ -64,6 +64,7 @@ struct iommufd_pci_info {
 	__u32 out_devid;
 	__u32 out_pt_id;
 };
+
 #define IOMMUFD_PCI_GET_INFO _IO(IOMMUFD_PCI_TYPE, IOMMUFD_PCI_BASE + 0)
 
 /**
@@ -85,6 +86,7 @@ struct iommufd_pci_region_info {
 	__aligned_u64 size;
 	__aligned_u64 offset;
 };
+
 #define IOMMUFD_PCI_GET_REGION_INFO _IO(IOMMUFD_PCI_TYPE, IOMMUFD_PCI_BASE + 1)
 
 /**
@@ -104,6 +106,7 @@ struct iommufd_pci_bind_iommufd {
 	__s32 iommufd;
 	__u32 out_devid;
 };
+
 #define IOMMUFD_PCI_BIND_IOMMUFD _IO(IOMMUFD_PCI_TYPE, IOMMUFD_PCI_BASE + 2)
 
 /**
@@ -117,6 +120,7 @@ struct iommufd_pci_unbind_iommufd {
 	__u32 argsz;
 	__u32 flags;
 };
+
 #define IOMMUFD_PCI_UNBIND_IOMMUFD _IO(IOMMUFD_PCI_TYPE, IOMMUFD_PCI_BASE + 3)
 
 /**
@@ -136,6 +140,7 @@ struct iommufd_pci_attach_pt {
 	__u32 flags;
 	__u32 pt_id;
 };
+
 #define IOMMUFD_PCI_ATTACH_PT _IO(IOMMUFD_PCI_TYPE, IOMMUFD_PCI_BASE + 4)
 
 /**
@@ -149,6 +154,7 @@ struct iommufd_pci_detach_pt {
 	__u32 argsz;
 	__u32 flags;
 };
+
 #define IOMMUFD_PCI_DETACH_PT _IO(IOMMUFD_PCI_TYPE, IOMMUFD_PCI_BASE + 5)
 
 /* mmap() offset of region (BAR) @index */
