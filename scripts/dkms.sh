@@ -5,7 +5,7 @@
 #        scripts/dkms.sh build VERSION "KVER..."
 #
 # install: puts the sources in /usr/src/iommufd-VERSION and has DKMS build and
-#          install iommufd.ko for each kernel (default: the Debian kernels of
+#          install iommufd.ko and iommufd_pci.ko for each kernel (default: the Debian kernels of
 #          scripts/kernels.sh). Nothing is loaded.
 # build:   the CI check: the same with version VERSION-check, dkms build for
 #          each kernel, then everything removed again.
@@ -54,9 +54,11 @@ build)
 			echo "dkms: build for $k FAILED"
 			exit 1
 		fi
-		ko=$(find /var/lib/dkms/iommufd/"$version"/"$k" -name 'iommufd.ko*' | head -n1)
-		[ -n "$ko" ] || { echo "dkms: no iommufd.ko built for $k"; exit 1; }
-		echo "dkms: built $(basename "$ko") for $k"
+		for m in iommufd iommufd_pci; do
+			ko=$(find /var/lib/dkms/iommufd/"$version"/"$k" -name "$m.ko*" | head -n1)
+			[ -n "$ko" ] || { echo "dkms: no $m.ko built for $k"; exit 1; }
+			echo "dkms: built $(basename "$ko") for $k"
+		done
 	done
 	;;
 *)
