@@ -238,7 +238,7 @@ static void test_abi(struct edu *a)
 	ok(!ioctl_err(a->fd, IOMMUFD_PCI_GET_INFO, &big) &&
 		   big.info.vendor == 0x1234 && big.future[0] == 0xa5a5a5a5,
 	   "GET_INFO with a larger argsz: works, the tail is not written");
-	ok_errno(ioctl_err(a->fd, _IO(IOMMUFD_PCI_TYPE, 0xaf), &info), ENOTTY,
+	ok_errno(ioctl_err(a->fd, _IO(IOMMUFD_PCI_TYPE, 0xcf), &info), ENOTTY,
 		 "unknown ioctl: ENOTTY");
 
 	memset(&region, 0, sizeof(region));

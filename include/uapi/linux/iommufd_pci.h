@@ -37,7 +37,7 @@
 #include <linux/types.h>
 
 #define IOMMUFD_PCI_TYPE ';'
-#define IOMMUFD_PCI_BASE 0xa0
+#define IOMMUFD_PCI_BASE 0xc0
 
 /**
  * struct iommufd_pci_info - ioctl(IOMMUFD_PCI_GET_INFO)
