@@ -78,7 +78,8 @@ vm-test: tests
 	@$(MAKE) --no-print-directory modules TEST=1
 	@tests/vm/check.sh --log-dir $(BUILD)/vm --kernels "$(KERNELS)" --mem 2048 \
 		--payload-for-kver '$(ROOT)/tests/payload.sh $(BUILD)' \
-		-- -device $(EDU) -device $(EDU)
+		-- -device $(EDU) -device $(EDU) \
+		-device $(EDU),addr=0x10.0,multifunction=on -device $(EDU),addr=0x10.1
 
 check: deps
 	@$(MAKE) --no-print-directory style

@@ -91,7 +91,7 @@ run objects
 run ioas
 run vfio
 # shellcheck disable=SC2086
-step "QEMU gave the VM two edu devices" sh -c "[ $(echo $edus | wc -w) = 2 ]"
+step "QEMU gave the VM four edu devices" sh -c "[ $(echo $edus | wc -w) = 4 ]"
 pci_tests prod
 step "rmmod production iommufd" rmmod iommufd
 step "/dev/iommu is gone after rmmod" sh -c '! test -e /dev/iommu'

@@ -3,12 +3,14 @@
  * Real devices, real DMA: QEMU's edu devices bound to iommufd_pci.ko, behind
  * the kernel's Intel IOMMU driver.
  *
- * Usage: pci BDF_A BDF_B   (two edu devices bound to iommufd_pci)
+ * Usage: pci BDF...   (four edu devices bound to iommufd_pci: two alone in
+ *                     their IOMMU groups, two functions of one slot)
  *
  * Covers the consumer driver's ABI and its errors, binding and attaching,
  * the reserved MSI window, DMA that must land (verified byte for byte) and
  * DMA that must be blocked (read-only mapping, after unmap: the IOTLB is
- * flushed), two devices sharing and not sharing an IOAS, replace, manual
+ * flushed), two devices sharing and not sharing an IOAS, two functions of
+ * one IOMMU group (ownership and attachment per group), replace, manual
  * HW page tables, pin accounting with a real domain, teardown in every
  * order (iommufd first, device first, driver unbound under an open fd) and,
  * in test builds, fault injection through bind and attach.
@@ -700,12 +702,111 @@ static void test_fail_nth(struct edu *a)
 	munmap(buf, 4 * PAGE);
 }
 
+/* The IOMMU group number of a device, from sysfs; -1 if none */
+static int iommu_group_of(const char *bdf)
+{
+	char path[160], link[160];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
+		 bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return -1;
+	link[n] = 0;
+	return atoi(strrchr(link, '/') + 1);
+}
+
+/* Two functions of one slot: one IOMMU group, owned and attached as one */
+static void test_one_group(struct edu *c, struct edu *d)
+{
+	uint8_t *src = buffer(PAGE, 0), *d1 = buffer(PAGE, 0);
+	uint8_t *d2 = buffer(PAGE, 0);
+	int ctx1 = open_iommufd(), ctx2 = open_iommufd();
+	uint64_t s = 0x1000, t1 = 0x2000, t2 = 0x3000;
+	uint32_t ioas1, ioas2, other;
+
+	ok(iommu_group_of(c->bdf) == iommu_group_of(d->bdf),
+	   "%s and %s share IOMMU group %d", c->bdf, d->bdf,
+	   iommu_group_of(c->bdf));
+	ioas_alloc(ctx1, &ioas1);
+	ioas_alloc(ctx1, &ioas2);
+	ioas_alloc(ctx2, &other);
+	pattern(src, PAGE, 7);
+	ioas_map_fixed(ctx1, ioas1, src, PAGE, s);
+	ioas_map_fixed(ctx1, ioas1, d1, PAGE, t1);
+	ioas_map_fixed(ctx1, ioas2, src, PAGE, s);
+	ioas_map_fixed(ctx1, ioas2, d2, PAGE, t2);
+
+	ok(!pci_bind(c, ctx1), "bind the first function to context 1");
+	ok_errno(pci_bind(d, ctx2), EBUSY,
+		 "bind the second to context 2: EBUSY, context 1 owns the group");
+	ok(!pci_bind(d, ctx1), "bind the second to context 1");
+
+	ok(!pci_attach(c, ioas1), "attach the first function to IOAS 1");
+	ok_errno(pci_attach(d, ioas2), EINVAL,
+		 "attach the second to IOAS 2: EINVAL, the group is on IOAS 1");
+	ok(!pci_attach(d, ioas1) && d->pt_id == c->pt_id,
+	   "attach the second to IOAS 1: it joins the same HWPT");
+	ok_errno(pci_attach(c, ioas2), EINVAL,
+		 "move the first alone to IOAS 2: EINVAL");
+	ok(!edu_copy(d, s, t1) && !memcmp(src, d1, XFER),
+	   "DMA of the second function through IOAS 1");
+
+	ok(!pci_detach(c), "detach the first function");
+	memset(d1, 0, PAGE);
+	ok(!edu_copy(d, s, t1) && !memcmp(src, d1, XFER),
+	   "the second still DMAs: the group stays attached");
+	ok(!pci_attach(d, ioas2) && !pci_attach(c, ioas2) &&
+		   c->pt_id == d->pt_id,
+	   "the second moves the group to IOAS 2, the first follows");
+	ok(!edu_copy(c, s, t2) && !memcmp(src, d2, XFER),
+	   "DMA of the first function through IOAS 2");
+	memset(d1, 0, PAGE);
+	ok(!edu_copy(c, s, t1) && !d1[0],
+	   "IOAS 1's destination is out of reach");
+
+	ok(!pci_unbind(c), "unbind the first function");
+	ok_errno(pci_bind(c, ctx2), EBUSY,
+		 "context 1 still owns the group through the second");
+	ok(!pci_unbind(d), "unbind the second");
+	ok(!pci_bind(c, ctx2) && !pci_attach(c, other),
+	   "now context 2 can bind and attach the first");
+	ok(!pci_unbind(c), "unbind it");
+	close(ctx1);
+	close(ctx2);
+	munmap(src, PAGE);
+	munmap(d1, PAGE);
+	munmap(d2, PAGE);
+}
+
 int main(int argc, char **argv)
 {
-	struct edu a = { .bdf = argv[1] }, b = { .bdf = argv[2] };
+	struct edu a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 };
+	struct edu *slot[4] = { &a, &b, &c, &d };
+	int i, n = 0;
 
-	if (argc != 3)
-		tap_bail("usage: pci BDF_A BDF_B");
+	if (argc != 5)
+		tap_bail("usage: pci BDF... (four edu devices, two in one group)");
+	/* a, b: two groups of their own; c, d: the two of one group */
+	for (i = 1; i < argc; i++) {
+		int shared = 0, j;
+
+		for (j = 1; j < argc; j++)
+			shared |= j != i &&
+				  iommu_group_of(argv[j]) == iommu_group_of(argv[i]);
+		if (shared && c.bdf)
+			d.bdf = argv[i];
+		else if (shared)
+			c.bdf = argv[i];
+		else if (n < 2)
+			slot[n++]->bdf = argv[i];
+	}
+	if (!a.bdf || !b.bdf || !c.bdf || !d.bdf)
+		tap_bail("need two edu devices alone in their groups and two sharing one");
+	diag("devices %s (group %d), %s (group %d), %s and %s (group %d)",
+	     a.bdf, iommu_group_of(a.bdf), b.bdf, iommu_group_of(b.bdf), c.bdf, d.bdf,
+	     iommu_group_of(c.bdf));
 	edu_open(&a);
 	edu_open(&b);
 
@@ -717,10 +818,15 @@ int main(int argc, char **argv)
 	test_close_iommufd_first(&a);
 	test_close_device_first(&a);
 	test_driver_unbind(&a);
+	edu_open(&c);
+	edu_open(&d);
+	test_one_group(&c, &d);
 	if (is_test_build())
 		test_fail_nth(&a);
 
 	edu_close(&a);
 	edu_close(&b);
+	edu_close(&c);
+	edu_close(&d);
 	return tap_done();
 }
