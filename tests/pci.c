@@ -12,7 +12,8 @@
  * flushed), two devices sharing and not sharing an IOAS, two functions of
  * one IOMMU group (ownership and attachment per group), replace, manual
  * HW page tables, pin accounting with a real domain, teardown in every
- * order (iommufd first, device first, driver unbound under an open fd) and,
+ * order (iommufd first, device first, driver unbound or device removed
+ * under an open fd) and,
  * in test builds, fault injection through bind and attach.
  */
 #include <errno.h>
@@ -659,6 +660,43 @@ static void test_driver_unbind(struct edu *a)
 	munmap(buf, PAGE);
 }
 
+/* Remove the PCI device while it is open, bound and attached; rescan */
+static void test_hot_remove(struct edu *e)
+{
+	uint8_t *buf = buffer(PAGE, 0);
+	int iommufd = open_iommufd();
+	struct iommufd_pci_info info;
+	long pin0 = vm_pin();
+	char path[160];
+	uint32_t ioas;
+
+	ioas_alloc(iommufd, &ioas);
+	ok(!pci_bind(e, iommufd) && !pci_attach(e, ioas) &&
+		   !ioas_map_fixed(iommufd, ioas, buf, PAGE, 0x1000) &&
+		   vm_pin() == pin0 + 4,
+	   "bind, attach, map (1 page pinned)");
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", e->bdf);
+	ok(!write_file(path, "1"), "remove the PCI device %s", e->bdf);
+	ok_errno(pci_info(e, &info), ENODEV, "the open fd now gets ENODEV");
+	ok_errno(destroy(iommufd, e->devid), ENOENT, "the DEVICE object is gone");
+	ok(vm_pin() == pin0, "VmPin: the page is unpinned");
+	ok(!destroy(iommufd, ioas) && table_empty(iommufd),
+	   "the iommufd can be emptied");
+	close(iommufd);
+	munmap((void *)e->bar, EDU_BAR_SIZE);
+	close(e->fd);
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
+		 e->bdf);
+	ok(!write_file("/sys/bus/pci/rescan", "1") && !access(path, F_OK) &&
+		   !write_file(path, "iommufd_pci") &&
+		   !write_file("/sys/bus/pci/drivers_probe", e->bdf) &&
+		   !access(e->path, F_OK),
+	   "after a rescan the device is back and can be handed over again");
+	edu_open(e);
+	munmap(buf, PAGE);
+}
+
 /* Test builds: every failure point of bind + attach leaves nothing behind */
 static void test_fail_nth(struct edu *a)
 {
@@ -818,6 +856,7 @@ int main(int argc, char **argv)
 	test_close_iommufd_first(&a);
 	test_close_device_first(&a);
 	test_driver_unbind(&a);
+	test_hot_remove(&b);
 	edu_open(&c);
 	edu_open(&d);
 	test_one_group(&c, &d);
