@@ -7,12 +7,14 @@
  * the alignment holds iova_rwsem for write; readers of the trees hold it for
  * read. The alignment is only changed with both held for write.
  *
- * Allocation is first fit (objects.md §7.3). So that it does not walk every
- * area on each MAP, alloc_hint marks an IOVA below which (down to
- * PAGE_SIZE, where allocation starts) nothing is free:
- * adding areas or reservations keeps that true, removing one lowers the
- * hint to its start, and a search starting at the hint raises it to the
- * first free span it meets. Results are exactly those of a full walk.
+ * Allocation is first fit (objects.md §7.3). So that it does not walk the
+ * areas, the free IOVA is kept as a tree of holes (struct iopt_hole): the
+ * maximal free ranges of areas and reserved intervals, by start, each node
+ * knowing the largest hole below it. A hole shorter than the length can
+ * never hold it, so the search skips whole subtrees of them and checks the
+ * exact rule only on holes long enough, in ascending order: the result
+ * is exactly that of a full walk. Every change to the areas or reserved
+ * intervals updates the holes in the same critical section.
  *
  * Span iteration: the kernel's interval_tree_span_iter is not exported, so
  * iopt_span_first()/iopt_span_next() walk a range of one or two interval
@@ -26,6 +28,7 @@
 #include <linux/iommu.h>
 #include <linux/log2.h>
 #include <linux/overflow.h>
+#include <linux/rbtree_augmented.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 
@@ -102,6 +105,311 @@ void iopt_span_next(struct iopt_span_iter *span)
 	iopt_span_fill(span, span->last + 1);
 }
 
+/*
+ * The holes. An area lies in one hole (it intersects no area or reserved
+ * interval); a reserved interval may cover several and the gaps between
+ * them (other reserved intervals), and removing it frees only what no other
+ * interval covers. A new hole needs a node when an area is added in the
+ * middle of one, when an area goes between used IOVA on both sides, or
+ * when a reserved interval goes. There are never more holes than
+ * intervals plus one, so the table holds exactly that many nodes: each
+ * area and reserved interval brings one, allocated before the interval is
+ * added (which may fail) and freed after it is removed (which may not).
+ * The "plus one" is the first hole, [0, ULONG_MAX], which a table gets
+ * with its first interval.
+ */
+struct iopt_hole {
+	union {
+		struct rb_node node;
+		/* While spare */
+		struct iopt_hole *next_spare;
+	};
+	unsigned long start;
+	unsigned long last;
+	/* Largest last - start of the subtree */
+	unsigned long subtree_max;
+};
+
+static unsigned long iopt_hole_span(struct iopt_hole *hole)
+{
+	return hole->last - hole->start;
+}
+
+RB_DECLARE_CALLBACKS_MAX(static, iopt_hole_cb, struct iopt_hole, node,
+			 unsigned long, subtree_max, iopt_hole_span);
+
+static struct iopt_hole *to_iopt_hole(struct rb_node *rb)
+{
+	return rb ? rb_entry(rb, struct iopt_hole, node) : NULL;
+}
+
+/* False while the table never had an area or reserved interval */
+static bool iopt_holes_ready(struct io_pagetable *iopt)
+{
+	return !RB_EMPTY_ROOT(&iopt->holes) || iopt->spare_holes;
+}
+
+static void iopt_hole_add_spare(struct io_pagetable *iopt,
+				struct iopt_hole *hole)
+{
+	hole->next_spare = iopt->spare_holes;
+	iopt->spare_holes = hole;
+}
+
+static struct iopt_hole *iopt_hole_take_spare(struct io_pagetable *iopt)
+{
+	struct iopt_hole *hole = iopt->spare_holes;
+
+	/* Cannot happen: then the holes lose free IOVA, never gain used */
+	if (WARN_ON_ONCE(!hole))
+		return NULL;
+	iopt->spare_holes = hole->next_spare;
+	return hole;
+}
+
+/* A spare node becomes the hole [start, last] */
+static void iopt_hole_insert(struct io_pagetable *iopt, unsigned long start,
+			     unsigned long last)
+{
+	struct rb_node **link = &iopt->holes.rb_node, *parent = NULL;
+	struct iopt_hole *hole = iopt_hole_take_spare(iopt), *cur;
+
+	if (!hole)
+		return;
+	hole->start = start;
+	hole->last = last;
+	hole->subtree_max = last - start;
+	while (*link) {
+		parent = *link;
+		cur = to_iopt_hole(parent);
+		cur->subtree_max = max(cur->subtree_max, hole->subtree_max);
+		link = start < cur->start ? &parent->rb_left : &parent->rb_right;
+	}
+	rb_link_node(&hole->node, parent, link);
+	rb_insert_augmented(&hole->node, &iopt->holes, &iopt_hole_cb);
+}
+
+static void iopt_hole_erase(struct io_pagetable *iopt, struct iopt_hole *hole)
+{
+	rb_erase_augmented(&hole->node, &iopt->holes, &iopt_hole_cb);
+	iopt_hole_add_spare(iopt, hole);
+}
+
+static struct iopt_hole *iopt_hole_alloc(void)
+{
+	if (iommufd_should_fail())
+		return NULL;
+	return kzalloc(sizeof(struct iopt_hole), GFP_KERNEL_ACCOUNT);
+}
+
+/* The nodes of @n intervals about to be added; nothing changes on failure */
+static int iopt_holes_prepare(struct io_pagetable *iopt, unsigned int n)
+{
+	struct iopt_hole *list = NULL, *hole;
+	bool first = !iopt_holes_ready(iopt);
+	unsigned int i;
+
+	lockdep_assert_held_write(&iopt->iova_rwsem);
+
+	for (i = 0; i != n + first; i++) {
+		hole = iopt_hole_alloc();
+		if (!hole)
+			goto out_free;
+		hole->next_spare = list;
+		list = hole;
+	}
+	if (first) {
+		hole = list;
+		list = hole->next_spare;
+		iopt_hole_add_spare(iopt, hole);
+		iopt_hole_insert(iopt, 0, ULONG_MAX);
+	}
+	while ((hole = list)) {
+		list = hole->next_spare;
+		iopt_hole_add_spare(iopt, hole);
+	}
+	return 0;
+
+out_free:
+	while ((hole = list)) {
+		list = hole->next_spare;
+		kfree(hole);
+	}
+	return -ENOMEM;
+}
+
+/* An interval was removed: one node less */
+static void iopt_holes_put_node(struct io_pagetable *iopt)
+{
+	kfree(iopt_hole_take_spare(iopt));
+}
+
+static void iopt_holes_destroy(struct io_pagetable *iopt)
+{
+	struct iopt_hole *hole, *next;
+
+	rbtree_postorder_for_each_entry_safe(hole, next, &iopt->holes, node)
+		kfree(hole);
+	iopt->holes = RB_ROOT;
+	while ((hole = iopt->spare_holes)) {
+		iopt->spare_holes = hole->next_spare;
+		kfree(hole);
+	}
+}
+
+/* After changing start or last in place, keeping the order */
+static void iopt_hole_changed(struct iopt_hole *hole)
+{
+	iopt_hole_cb_propagate(&hole->node, NULL);
+}
+
+/* The lowest hole ending at or after @pos */
+static struct iopt_hole *iopt_hole_lookup(struct io_pagetable *iopt,
+					  unsigned long pos)
+{
+	struct rb_node *rb = iopt->holes.rb_node;
+	struct iopt_hole *found = NULL, *hole;
+
+	while (rb) {
+		hole = to_iopt_hole(rb);
+		if (hole->last < pos) {
+			rb = rb->rb_right;
+		} else {
+			found = hole;
+			rb = rb->rb_left;
+		}
+	}
+	return found;
+}
+
+/* The lowest hole of the subtree @rb with last - start >= @span */
+static struct iopt_hole *iopt_hole_leftmost(struct rb_node *rb,
+					    unsigned long span)
+{
+	struct iopt_hole *hole;
+
+	while (rb && to_iopt_hole(rb)->subtree_max >= span) {
+		if (rb->rb_left && to_iopt_hole(rb->rb_left)->subtree_max >= span) {
+			rb = rb->rb_left;
+			continue;
+		}
+		hole = to_iopt_hole(rb);
+		if (iopt_hole_span(hole) >= span)
+			return hole;
+		rb = rb->rb_right;
+	}
+	return NULL;
+}
+
+/* The next hole after @hole with last - start >= @span, O(log n) */
+static struct iopt_hole *iopt_hole_next(struct iopt_hole *hole,
+					unsigned long span)
+{
+	struct rb_node *rb = &hole->node, *parent;
+
+	if (rb->rb_right && to_iopt_hole(rb->rb_right)->subtree_max >= span)
+		return iopt_hole_leftmost(rb->rb_right, span);
+	/* Up: each ancestor reached from its left comes next, then its right */
+	for (; (parent = rb_parent(rb)); rb = parent) {
+		if (rb != parent->rb_left)
+			continue;
+		hole = to_iopt_hole(parent);
+		if (iopt_hole_span(hole) >= span)
+			return hole;
+		if (parent->rb_right &&
+		    to_iopt_hole(parent->rb_right)->subtree_max >= span)
+			return iopt_hole_leftmost(parent->rb_right, span);
+	}
+	return NULL;
+}
+
+/* The lowest hole ending at or after @pos with last - start >= @span */
+static struct iopt_hole *iopt_hole_first(struct io_pagetable *iopt,
+					 unsigned long pos, unsigned long span)
+{
+	struct iopt_hole *hole = iopt_hole_lookup(iopt, pos);
+
+	if (hole && iopt_hole_span(hole) < span)
+		hole = iopt_hole_next(hole, span);
+	return hole;
+}
+
+/* [start, last] is now used: by a new area or reserved interval */
+static void iopt_holes_take(struct io_pagetable *iopt, unsigned long start,
+			    unsigned long last)
+{
+	struct iopt_hole *hole = iopt_hole_lookup(iopt, start), *next;
+	unsigned long hole_last;
+
+	for (; hole && hole->start <= last; hole = next) {
+		next = to_iopt_hole(rb_next(&hole->node));
+		if (hole->start < start && hole->last > last) {
+			/* Split in two */
+			hole_last = hole->last;
+			hole->last = start - 1;
+			iopt_hole_changed(hole);
+			iopt_hole_insert(iopt, last + 1, hole_last);
+			return;
+		}
+		if (hole->start < start) {
+			hole->last = start - 1;
+			iopt_hole_changed(hole);
+		} else if (hole->last > last) {
+			hole->start = last + 1;
+			iopt_hole_changed(hole);
+		} else {
+			iopt_hole_erase(iopt, hole);
+		}
+	}
+}
+
+/* [start, last], used until now and in no hole, is free */
+static void iopt_holes_give(struct io_pagetable *iopt, unsigned long start,
+			    unsigned long last)
+{
+	struct iopt_hole *prev, *next = NULL;
+	unsigned long next_last;
+
+	if (last != ULONG_MAX)
+		next = iopt_hole_lookup(iopt, last + 1);
+	prev = to_iopt_hole(next ? rb_prev(&next->node) : rb_last(&iopt->holes));
+	/* Merge with the holes that touch it */
+	if (prev && prev->last != start - 1)
+		prev = NULL;
+	if (next && next->start != last + 1)
+		next = NULL;
+
+	if (prev && next) {
+		next_last = next->last;
+		iopt_hole_erase(iopt, next);
+		prev->last = next_last;
+		iopt_hole_changed(prev);
+	} else if (prev) {
+		prev->last = last;
+		iopt_hole_changed(prev);
+	} else if (next) {
+		next->start = start;
+		iopt_hole_changed(next);
+	} else {
+		iopt_hole_insert(iopt, start, last);
+	}
+}
+
+/* The reserved interval [start, last] went: free what nothing else uses */
+static void iopt_holes_give_uncovered(struct io_pagetable *iopt,
+				      unsigned long start, unsigned long last)
+{
+	struct rb_root_cached *trees[] = { &iopt->reserved_itree,
+					   &iopt->area_itree };
+	struct iopt_span_iter span;
+
+	for (iopt_span_first(&span, trees, ARRAY_SIZE(trees), start, last);
+	     !span.done; iopt_span_next(&span)) {
+		if (!span.is_used)
+			iopt_holes_give(iopt, span.start, span.last);
+	}
+}
+
 void iopt_init_table(struct io_pagetable *iopt)
 {
 	init_rwsem(&iopt->domains_rwsem);
@@ -110,7 +418,8 @@ void iopt_init_table(struct io_pagetable *iopt)
 	iopt->allowed_itree = RB_ROOT_CACHED;
 	iopt->reserved_itree = RB_ROOT_CACHED;
 	iopt->iova_alignment = 1;
-	iopt->alloc_hint = PAGE_SIZE;
+	iopt->holes = RB_ROOT;
+	iopt->spare_holes = NULL;
 	INIT_LIST_HEAD(&iopt->domains);
 }
 
@@ -135,6 +444,7 @@ void iopt_destroy_table(struct io_pagetable *iopt)
 	iopt_unmap_all(iopt, &unmapped);
 	iopt_free_iova_tree(&iopt->reserved_itree);
 	iopt_free_iova_tree(&iopt->allowed_itree);
+	iopt_holes_destroy(iopt);
 }
 
 static struct iopt_area *iopt_area_iter_first(struct io_pagetable *iopt,
@@ -224,39 +534,24 @@ static bool iopt_alloc_fits(struct iopt_alloc *alloc, unsigned long start,
 	return true;
 }
 
-/* IOVA from @start up was freed: the hint cannot stay above it */
-static void iopt_lower_alloc_hint(struct io_pagetable *iopt,
-				  unsigned long start)
-{
-	lockdep_assert_held_write(&iopt->iova_rwsem);
-
-	if (start < iopt->alloc_hint)
-		iopt->alloc_hint = max(start, PAGE_SIZE);
-}
-
-/* First fit among the free spans of [start, last] */
+/* First fit among the holes inside [start, last] */
 static bool iopt_alloc_in_range(struct io_pagetable *iopt,
 				struct iopt_alloc *alloc, unsigned long start,
 				unsigned long last)
 {
-	struct rb_root_cached *trees[] = { &iopt->reserved_itree,
-					   &iopt->area_itree };
-	/* Everything in [start, hint) is used: skip it */
-	bool from_hint = start <= iopt->alloc_hint;
-	unsigned long walk = max(start, iopt->alloc_hint);
-	struct iopt_span_iter span;
+	/* What fits starts and ends in the hole: shorter ones never do */
+	unsigned long span = alloc->length - 1;
+	struct iopt_hole *hole;
 
-	if (!iopt_alloc_fits(alloc, start, last) || walk > last)
+	if (!iopt_alloc_fits(alloc, start, last))
 		return false;
-	for (iopt_span_first(&span, trees, ARRAY_SIZE(trees), walk, last);
-	     !span.done; iopt_span_next(&span)) {
-		if (span.is_used)
-			continue;
-		if (from_hint) {
-			iopt->alloc_hint = span.start;
-			from_hint = false;
-		}
-		if (iopt_alloc_fits(alloc, span.start, span.last))
+	/* Nothing was ever mapped or reserved: the range is one hole */
+	if (!iopt_holes_ready(iopt))
+		return true;
+	for (hole = iopt_hole_first(iopt, start, span);
+	     hole && hole->start <= last; hole = iopt_hole_next(hole, span)) {
+		if (iopt_alloc_fits(alloc, max(hole->start, start),
+				    min(hole->last, last)))
 			return true;
 	}
 	return false;
@@ -296,6 +591,12 @@ static int iopt_alloc_iova(struct io_pagetable *iopt, unsigned long *iova,
 	}
 	return -ENOSPC;
 found:
+	/* The holes are wrong if this is used: better no IOVA than a clash */
+	if (WARN_ON_ONCE(iopt_tree_intersects(&iopt->reserved_itree, alloc.iova,
+					      alloc.iova + length - 1) ||
+			 iopt_tree_intersects(&iopt->area_itree, alloc.iova,
+					      alloc.iova + length - 1)))
+		return -ENOSPC;
 	*iova = alloc.iova;
 	return 0;
 }
@@ -364,6 +665,7 @@ int iopt_map_pages(struct io_pagetable *iopt, struct list_head *pages_list,
 		   int iommu_prot, unsigned int flags)
 {
 	struct iopt_pages_list *elm;
+	unsigned int num_areas;
 	struct iopt_area *area;
 	unsigned long iova;
 	int rc = 0;
@@ -406,6 +708,14 @@ int iopt_map_pages(struct io_pagetable *iopt, struct list_head *pages_list,
 		}
 	}
 
+	/* A hole node per area: after this, putting them in cannot fail */
+	num_areas = 0;
+	list_for_each_entry(elm, pages_list, next)
+		num_areas++;
+	rc = iopt_holes_prepare(iopt, num_areas);
+	if (rc)
+		goto out_unlock;
+
 	iova = *dst_iova;
 	list_for_each_entry(elm, pages_list, next) {
 		area = elm->area;
@@ -418,6 +728,7 @@ int iopt_map_pages(struct io_pagetable *iopt, struct list_head *pages_list,
 		interval_tree_insert(&area->node, &iopt->area_itree);
 		iova += elm->length;
 	}
+	iopt_holes_take(iopt, *dst_iova, iova - 1);
 
 	/* Load them into the domains; on failure take them all out again */
 	for (area = iopt_area_iter_first(iopt, *dst_iova, iova - 1); area;
@@ -553,8 +864,9 @@ static void iopt_remove_area(struct io_pagetable *iopt, struct iopt_area *area)
 	lockdep_assert_held_write(&iopt->iova_rwsem);
 	WARN_ON(area->storage_domain);
 
-	iopt_lower_alloc_hint(iopt, iopt_area_iova(area));
 	interval_tree_remove(&area->node, &iopt->area_itree);
+	iopt_holes_give(iopt, iopt_area_iova(area), iopt_area_last_iova(area));
+	iopt_holes_put_node(iopt);
 	iopt_put_pages(area->pages);
 	kfree(area);
 }
@@ -683,6 +995,7 @@ int iopt_cut_iova(struct io_pagetable *iopt, unsigned long *iovas,
 		  size_t num_iovas)
 {
 	struct iopt_area *right = NULL;
+	struct iopt_hole *hole = NULL;
 	int rc = 0;
 	size_t i;
 
@@ -698,16 +1011,28 @@ int iopt_cut_iova(struct io_pagetable *iopt, unsigned long *iovas,
 				break;
 			}
 		}
+		/* The new area brings its hole node too */
+		if (!hole) {
+			hole = iopt_hole_alloc();
+			if (!hole) {
+				rc = -ENOMEM;
+				break;
+			}
+		}
 		rc = iopt_cut_one(iopt, iovas[i], right);
 		if (rc < 0)
 			break;
-		if (rc)
+		if (rc) {
 			right = NULL;
+			iopt_hole_add_spare(iopt, hole);
+			hole = NULL;
+		}
 		rc = 0;
 	}
 	up_write(&iopt->iova_rwsem);
 	up_read(&iopt->domains_rwsem);
 	kfree(right);
+	kfree(hole);
 	return rc;
 }
 
@@ -728,10 +1053,15 @@ static int iopt_reserve_iova_locked(struct io_pagetable *iopt,
 	reserved = kzalloc(sizeof(*reserved), GFP_KERNEL_ACCOUNT);
 	if (!reserved)
 		return -ENOMEM;
+	if (iopt_holes_prepare(iopt, 1)) {
+		kfree(reserved);
+		return -ENOMEM;
+	}
 	reserved->node.start = start;
 	reserved->node.last = last;
 	reserved->owner = owner;
 	interval_tree_insert(&reserved->node, &iopt->reserved_itree);
+	iopt_holes_take(iopt, start, last);
 	return 0;
 }
 
@@ -899,8 +1229,9 @@ static void iopt_remove_reserved_locked(struct io_pagetable *iopt, void *owner)
 		reserved = container_of(node, struct iopt_reserved, node);
 		if (reserved->owner != owner)
 			continue;
-		iopt_lower_alloc_hint(iopt, node->start);
 		interval_tree_remove(node, &iopt->reserved_itree);
+		iopt_holes_give_uncovered(iopt, node->start, node->last);
+		iopt_holes_put_node(iopt);
 		kfree(reserved);
 	}
 }

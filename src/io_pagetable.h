@@ -30,6 +30,7 @@
 
 struct iommufd_ctx;
 struct iopt_domain;
+struct iopt_hole;
 
 struct iopt_domain_ops {
 	/* Map [iova, iova + size) to paddr; both aligned to a page size */
@@ -64,11 +65,15 @@ struct io_pagetable {
 	bool disable_large_pages;
 	unsigned long iova_alignment;
 	/*
-	 * No IOVA in [PAGE_SIZE, alloc_hint) is free (every byte is in an
-	 * area or reserved): first-fit allocation, which never looks below
-	 * PAGE_SIZE, starts its search here
+	 * The free IOVA, for automatic allocation: struct iopt_hole
+	 * (io_pagetable.c), one per maximal hole of the areas and reserved
+	 * intervals, with the largest hole of each subtree. Hole nodes, in
+	 * the tree or spare: one per area and reserved interval, plus one
+	 * (none yet in a table that never had either), so that removing an
+	 * interval never allocates
 	 */
-	unsigned long alloc_hint;
+	struct rb_root holes;
+	struct iopt_hole *spare_holes;
 	/* struct iopt_domain, protected by domains_rwsem */
 	struct list_head domains;
 	unsigned int num_domains;
