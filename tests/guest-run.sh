@@ -74,6 +74,7 @@ run ioas
 run vfio
 run domain
 run alloc
+run access
 run stress
 step "insmod iommufd_test_consumer.ko" insmod test/iommufd_test_consumer.ko
 run consumer
