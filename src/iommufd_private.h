@@ -261,8 +261,9 @@ struct iommufd_access {
 };
 
 /*
- * Test builds: iommufd_access_rw() flag that skips the direct copy
- * (MOCK_ACCESS_RW_SLOW_PATH); not part of the exported API
+ * Internal iommufd_access_rw() flag: skip the direct copy and go page by
+ * page. Only the test build's MOCK_ACCESS_RW_SLOW_PATH sets it; it is not
+ * part of the exported API.
  */
 #define IOMMUFD_ACCESS_RW_SLOW_PATH BIT(2)
 
