@@ -16,8 +16,9 @@
  * Domains (HW page tables) sit behind struct iopt_domain_ops, so the
  * kernel's IOMMU domains and the test build's mock are two implementations
  * of one interface. When an IOAS has domains, every area is loaded into all
- * of them, and its pages are pinned once, however many domains and areas
- * use them (see pages.c).
+ * of them, and its pages are pinned once, however many domains, areas and
+ * accesses use them (see pages.c). Attached accesses (access.c) are listed
+ * here so that an unmap can ask them to drop their pins.
  */
 #ifndef IOMMUFD_IO_PAGETABLE_H
 #define IOMMUFD_IO_PAGETABLE_H
@@ -27,10 +28,13 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
+#include <linux/xarray.h>
 
+struct iommufd_access;
 struct iommufd_ctx;
 struct iopt_domain;
 struct iopt_hole;
+struct page;
 
 struct iopt_domain_ops {
 	/* Map [iova, iova + size) to paddr; both aligned to a page size */
@@ -77,6 +81,13 @@ struct io_pagetable {
 	/* struct iopt_domain, protected by domains_rwsem */
 	struct list_head domains;
 	unsigned int num_domains;
+	/*
+	 * Attached accesses (struct iommufd_access), changed with both rwsems
+	 * held for write; num_pin_accesses of them pin pages, which makes
+	 * the alignment at least PAGE_SIZE
+	 */
+	struct xarray access_list;
+	unsigned int num_pin_accesses;
 };
 
 struct iopt_reserved {
@@ -98,14 +109,22 @@ enum iopt_account_mode {
 /*
  * The user memory of one MAP: the PAGE_SIZE pages of [uptr, uptr + npages *
  * PAGE_SIZE) of the mapping process, recorded for pinning and charging,
- * which happen only when something needs the pages.
+ * which happen only when something needs the pages. A page is pinned
+ * exactly once while domains_itree or access_itree covers it.
  */
 struct iopt_pages {
 	struct kref kref;
-	/* Protects domains_itree and the pins: nests inside iova_rwsem */
+	/*
+	 * Protects both trees, pinned_pfns and the pins: nests inside
+	 * iova_rwsem
+	 */
 	struct mutex mutex;
 	/* Page-index ranges of the areas loaded into domains */
 	struct rb_root_cached domains_itree;
+	/* Page-index ranges pinned by accesses (pages.c) */
+	struct rb_root_cached access_itree;
+	/* index -> xa_mk_value(PFN) of every page access_itree covers */
+	struct xarray pinned_pfns;
 	/* Pages currently pinned, for the accounting */
 	unsigned long npinned;
 	void __user *uptr;
@@ -130,6 +149,13 @@ struct iopt_area {
 	struct iopt_domain *storage_domain;
 	/* Loaded with large IOPTEs: cannot be split */
 	bool large_loaded;
+	/*
+	 * Being unmapped: accesses may not pin or read it (iova_rwsem for
+	 * write to set, for read to test)
+	 */
+	bool prevent_access;
+	/* Pins taken through accesses; protected by pages->mutex */
+	unsigned int num_accesses;
 };
 
 static inline unsigned long iopt_area_iova(struct iopt_area *area)
@@ -219,6 +245,21 @@ int iopt_table_add_domain(struct io_pagetable *iopt, struct iopt_domain *domain)
 void iopt_table_remove_domain(struct io_pagetable *iopt,
 			      struct iopt_domain *domain);
 
+/* Accesses (access.c holds the objects, this is their IO page table side) */
+int iopt_add_access(struct io_pagetable *iopt, struct iommufd_access *access,
+		    bool needs_pin, u32 *id);
+void iopt_remove_access(struct io_pagetable *iopt, u32 id, bool needs_pin);
+int iopt_access_pin_pages(struct io_pagetable *iopt, unsigned long iova,
+			  unsigned long last, struct page **out, bool write);
+void iopt_access_unpin_pages(struct io_pagetable *iopt, unsigned long iova,
+			     unsigned long last);
+int iopt_access_rw(struct io_pagetable *iopt, unsigned long iova,
+		   unsigned long last, void *data, unsigned int flags);
+#ifdef IOMMUFD_TEST
+unsigned long iopt_test_nth_area_iova(struct io_pagetable *iopt, u32 nth,
+				      u32 offset);
+#endif
+
 /* pages.c: loading areas into domains, pinning and accounting */
 int iopt_area_fill_domain(struct iopt_area *area, struct iopt_domain *domain);
 int iopt_area_fill_domains(struct iopt_area *area, struct io_pagetable *iopt);
@@ -227,6 +268,12 @@ void iopt_area_unfill_domain(struct iopt_area *area,
 void iopt_area_unfill_domains(struct iopt_area *area,
 			      struct io_pagetable *iopt);
 void iopt_set_batch_limit(unsigned int bytes);
+int iopt_area_add_access(struct iopt_area *area, unsigned long index,
+			 unsigned long last, struct page **out);
+void iopt_area_remove_access(struct iopt_area *area, unsigned long index,
+			     unsigned long last);
+int iopt_pages_rw(struct iopt_pages *pages, unsigned long offset, void *data,
+		  unsigned long length, unsigned int flags);
 
 struct iopt_pages *iopt_alloc_pages(struct iommufd_ctx *ictx,
 				    void __user *uptr, unsigned long length,

@@ -27,6 +27,7 @@
 #ifndef IOMMUFD_PRIVATE_H
 #define IOMMUFD_PRIVATE_H
 
+#include <linux/iommufd.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/types.h>
@@ -68,6 +69,7 @@ enum iommufd_object_type {
 	IOMMUFD_OBJ_IOAS,
 	IOMMUFD_OBJ_HWPT_PAGING,
 	IOMMUFD_OBJ_DEVICE,
+	IOMMUFD_OBJ_ACCESS,
 #ifdef IOMMUFD_TEST
 	IOMMUFD_OBJ_SELFTEST,
 #endif
@@ -245,6 +247,42 @@ int iommufd_device_attach_pt(struct iommufd_device *idev, u32 *pt_id);
 int iommufd_device_replace_pt(struct iommufd_device *idev, u32 *pt_id);
 void iommufd_device_detach_pt(struct iommufd_device *idev);
 void iommufd_device_destroy(struct iommufd_object *obj);
+
+/*
+ * access.c: an in-kernel user of an IOAS (objects.md §8.1). Lock order:
+ * attach_lock, ioas_lock, then the IO page table's locks. Never call
+ * ops->unmap with ioas_lock held: the callback unpins, which takes it.
+ */
+struct iommufd_access {
+	struct iommufd_object obj;
+	struct iommufd_ctx *ictx;
+	const struct iommufd_access_ops *ops;
+	void *data;
+	/* Serialises attach, replace, detach and destroy */
+	struct mutex attach_lock;
+	/* Protects ioas and ioas_unpin; held through each pin, unpin and rw */
+	struct mutex ioas_lock;
+	/* Where new pins and rw go; NULL while detaching or moving */
+	struct iommufd_ioas *ioas;
+	/* Where the pins are, for unpinning; the attached IOAS */
+	struct iommufd_ioas *ioas_unpin;
+	/* Index in ioas_unpin's access_list */
+	u32 iopt_access_list_id;
+};
+
+/*
+ * Internal iommufd_access_rw() flag: skip the direct copy and go page by
+ * page. Only the test build's MOCK_ACCESS_RW_SLOW_PATH sets it; it is not
+ * part of the exported API.
+ */
+#define IOMMUFD_ACCESS_RW_SLOW_PATH BIT(2)
+
+void iommufd_access_destroy_object(struct iommufd_object *obj);
+void iommufd_access_notify_unmap(struct io_pagetable *iopt, unsigned long iova,
+				 unsigned long length);
+#ifdef IOMMUFD_TEST
+u64 iommufd_access_test_syz_iova(struct iommufd_access *access, u64 syz);
+#endif
 
 /* vfio_compat.c */
 int iommufd_vfio_ioas_ioctl(struct iommufd_ucmd *ucmd);

@@ -14,11 +14,19 @@
  *
  * Pin once: a page of a pages object is pinned exactly while some area using
  * it is loaded into a domain (pages->domains_itree holds the page-index
- * ranges of those areas). Loading an area pins only the pages no loaded area
- * covers yet; the others' PFNs are read back from the storage domain of an
- * area that holds them, which is also how a second domain gets filled
- * without touching the mm. Unloading the last domain of an area unpins the
- * pages no other loaded area covers. All of it under pages->mutex.
+ * ranges of those areas) or an access has it pinned (pages->access_itree
+ * holds one node per exact page-index range accesses pinned, counting
+ * identical pins). Loading an area pins only the pages neither tree covers
+ * yet; the others' PFNs are read back from pages->pinned_pfns, which records
+ * the PFN of every page access_itree covers, or from the storage domain of
+ * an area that holds them. That is also how a second domain gets filled
+ * without touching the mm. Unloading the last domain of an area, or dropping
+ * the last access pin of a range, unpins the pages neither tree covers any
+ * more. All of it under pages->mutex.
+ *
+ * Accesses also read and write the memory without long-term pins: directly
+ * in the mapping process's mm when they run in it, else page by page through
+ * the pins above or a short-term pin.
  *
  * Memory: the only per-page state is in the domains themselves. Loading
  * works in batches of at most iopt_batch_pages() pages; unloading reads the
@@ -29,8 +37,11 @@
  * recorded at MAP time (objects.md §4), and is undone at unpin.
  */
 #include <linux/capability.h>
+#include <linux/highmem.h>
 #include <linux/iommu.h>
+#include <linux/iommufd.h>
 #include <linux/cred.h>
+#include <linux/kthread.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/pfn.h>
@@ -66,6 +77,8 @@ struct iopt_pages *iopt_alloc_pages(struct iommufd_ctx *ictx,
 	kref_init(&pages->kref);
 	mutex_init(&pages->mutex);
 	pages->domains_itree = RB_ROOT_CACHED;
+	pages->access_itree = RB_ROOT_CACHED;
+	xa_init(&pages->pinned_pfns);
 	pages->uptr = (void __user *)ALIGN_DOWN(start, PAGE_SIZE);
 	span = end - ALIGN_DOWN(start, PAGE_SIZE);
 	pages->npages = span / PAGE_SIZE + !!(span % PAGE_SIZE);
@@ -92,6 +105,9 @@ void iopt_release_pages(struct kref *kref)
 
 	WARN_ON(pages->npinned);
 	WARN_ON(!RB_EMPTY_ROOT(&pages->domains_itree.rb_root));
+	WARN_ON(!RB_EMPTY_ROOT(&pages->access_itree.rb_root));
+	WARN_ON(!xa_empty(&pages->pinned_pfns));
+	xa_destroy(&pages->pinned_pfns);
 	free_uid(pages->source_user);
 	put_task_struct(pages->source_task);
 	mmdrop(pages->source_mm);
@@ -256,15 +272,17 @@ static int iopt_pages_pin(struct iopt_pages *pages, unsigned long index,
 }
 
 /*
- * Unpin and uncharge the pages of [index, last] that no loaded area covers.
- * Their PFNs are pfns[i - index], or with @pfns NULL first_pfn + i - index.
+ * Unpin and uncharge the pages of [index, last] that neither a loaded area
+ * nor an access covers. Their PFNs are pfns[i - index], or with @pfns NULL
+ * first_pfn + i - index.
  */
 static void iopt_pages_unpin_unloaded(struct iopt_pages *pages,
 				      unsigned long index, unsigned long last,
 				      const unsigned long *pfns,
 				      unsigned long first_pfn)
 {
-	struct rb_root_cached *trees[] = { &pages->domains_itree };
+	struct rb_root_cached *trees[] = { &pages->domains_itree,
+					   &pages->access_itree };
 	struct iopt_span_iter span;
 	unsigned long i, pfn;
 
@@ -300,15 +318,30 @@ static unsigned long iopt_pages_pfn_from_domain(struct iopt_pages *pages,
 }
 
 /*
- * PFNs of pages [index, last] into pfns[]: read back where a loaded area
- * holds the page, pinned (and charged) otherwise. On failure nothing this
- * call pinned stays pinned.
+ * The PFN of pinned page @index: recorded if an access holds it, else from
+ * the storage domain of a loaded area.
+ */
+static unsigned long iopt_pages_pinned_pfn(struct iopt_pages *pages,
+					   unsigned long index)
+{
+	void *entry = xa_load(&pages->pinned_pfns, index);
+
+	if (entry)
+		return xa_to_value(entry);
+	return iopt_pages_pfn_from_domain(pages, index);
+}
+
+/*
+ * PFNs of pages [index, last] into pfns[]: read back where a loaded area or
+ * an access holds the page, pinned (and charged) otherwise. On failure
+ * nothing this call pinned stays pinned.
  */
 static int iopt_pages_collect(struct iopt_pages *pages, unsigned long index,
 			      unsigned long last, unsigned long *pfns,
 			      struct page **pin)
 {
-	struct rb_root_cached *trees[] = { &pages->domains_itree };
+	struct rb_root_cached *trees[] = { &pages->domains_itree,
+					   &pages->access_itree };
 	struct iopt_span_iter span;
 	unsigned long i, n;
 	int rc;
@@ -317,8 +350,7 @@ static int iopt_pages_collect(struct iopt_pages *pages, unsigned long index,
 	     !span.done; iopt_span_next(&span)) {
 		if (span.is_used) {
 			for (i = span.start; i <= span.last; i++)
-				pfns[i - index] =
-					iopt_pages_pfn_from_domain(pages, i);
+				pfns[i - index] = iopt_pages_pinned_pfn(pages, i);
 			continue;
 		}
 		n = span.last - span.start + 1;
@@ -598,4 +630,413 @@ void iopt_area_unfill_domains(struct iopt_area *area,
 			iopt_area_unfill_domain(area, domain, false);
 	iopt_area_unfill_domain(area, area->storage_domain, true);
 	mutex_unlock(&pages->mutex);
+}
+
+/* One exact page-index range pinned by accesses, in pages->access_itree */
+struct iopt_pages_access {
+	struct interval_tree_node node;
+	/* Pins of exactly this range not yet dropped */
+	unsigned int users;
+};
+
+/* The page recorded for @index, which access_itree covers */
+static struct page *iopt_pages_recorded(struct iopt_pages *pages,
+					unsigned long index)
+{
+	return pfn_to_page(xa_to_value(xa_load(&pages->pinned_pfns, index)));
+}
+
+static struct iopt_pages_access *
+iopt_pages_find_access(struct iopt_pages *pages, unsigned long index,
+		       unsigned long last)
+{
+	struct interval_tree_node *node;
+
+	for (node = interval_tree_iter_first(&pages->access_itree, index, last);
+	     node; node = interval_tree_iter_next(node, index, last))
+		if (node->start == index && node->last == last)
+			return container_of(node, struct iopt_pages_access,
+					    node);
+	return NULL;
+}
+
+/*
+ * Undo the pins iopt_pages_pin_access() took in [index, last], the pages
+ * neither tree covers; out[] holds the pages from @first on.
+ */
+static void iopt_pages_unpin_fresh(struct iopt_pages *pages,
+				   unsigned long first, unsigned long index,
+				   unsigned long last, struct page **out)
+{
+	struct rb_root_cached *trees[] = { &pages->domains_itree,
+					   &pages->access_itree };
+	struct iopt_span_iter span;
+	unsigned long n;
+
+	for (iopt_span_first(&span, trees, ARRAY_SIZE(trees), index, last);
+	     !span.done; iopt_span_next(&span)) {
+		if (span.is_used)
+			continue;
+		n = span.last - span.start + 1;
+		unpin_user_pages_dirty_lock(out + span.start - first, n,
+					    pages->writable);
+		iopt_pages_uncharge(pages, n);
+	}
+}
+
+/* Forget the PFNs of the pages of [index, last] no access covers */
+static void iopt_pages_erase_pfns(struct iopt_pages *pages,
+				  unsigned long index, unsigned long last)
+{
+	struct rb_root_cached *trees[] = { &pages->access_itree };
+	struct iopt_span_iter span;
+	unsigned long i;
+
+	for (iopt_span_first(&span, trees, ARRAY_SIZE(trees), index, last);
+	     !span.done; iopt_span_next(&span)) {
+		if (span.is_used)
+			continue;
+		for (i = span.start; i <= span.last; i++)
+			xa_erase(&pages->pinned_pfns, i);
+	}
+}
+
+/*
+ * Record the PFNs of the pages of [index, last] no access covered yet;
+ * out[] holds the pages from @index on. All or nothing.
+ */
+static int iopt_pages_store_pfns(struct iopt_pages *pages, unsigned long index,
+				 unsigned long last, struct page **out)
+{
+	struct rb_root_cached *trees[] = { &pages->access_itree };
+	struct iopt_span_iter span;
+	unsigned long i;
+	void *old;
+
+	for (iopt_span_first(&span, trees, ARRAY_SIZE(trees), index, last);
+	     !span.done; iopt_span_next(&span)) {
+		if (span.is_used)
+			continue;
+		for (i = span.start; i <= span.last; i++) {
+			old = iommufd_should_fail() ?
+				      XA_ERROR(-ENOMEM) :
+				      xa_store(&pages->pinned_pfns, i,
+					       xa_mk_value(page_to_pfn(out[i - index])),
+					       GFP_KERNEL_ACCOUNT);
+			if (xa_is_err(old)) {
+				if (i != index)
+					iopt_pages_erase_pfns(pages, index,
+							      i - 1);
+				return xa_err(old);
+			}
+			WARN_ON(old);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Pin pages [index, last] for an access, out[] gets them. A second pin of
+ * the same range only counts; otherwise the pages a domain or an access
+ * holds already are looked up and the rest pinned and charged. On failure
+ * nothing changed.
+ */
+static int iopt_pages_pin_access(struct iopt_pages *pages, unsigned long index,
+				 unsigned long last, struct page **out)
+{
+	struct rb_root_cached *trees[] = { &pages->domains_itree,
+					   &pages->access_itree };
+	struct iopt_pages_access *acc;
+	struct iopt_span_iter span;
+	unsigned long i, n, pfn;
+	int rc = 0;
+
+	lockdep_assert_held(&pages->mutex);
+
+	acc = iopt_pages_find_access(pages, index, last);
+	if (acc) {
+		for (i = index; i <= last; i++)
+			out[i - index] = iopt_pages_recorded(pages, i);
+		acc->users++;
+		return 0;
+	}
+
+	if (iommufd_should_fail())
+		return -ENOMEM;
+	acc = kzalloc(sizeof(*acc), GFP_KERNEL_ACCOUNT);
+	if (!acc)
+		return -ENOMEM;
+
+	/* The caller's out[] is the pin buffer: no batches needed */
+	for (iopt_span_first(&span, trees, ARRAY_SIZE(trees), index, last);
+	     !span.done; iopt_span_next(&span)) {
+		if (span.is_used) {
+			for (i = span.start; i <= span.last; i++) {
+				pfn = iopt_pages_pinned_pfn(pages, i);
+				out[i - index] = pfn_to_page(pfn);
+			}
+			continue;
+		}
+		n = span.last - span.start + 1;
+		rc = iopt_pages_pin(pages, span.start, n,
+				    out + span.start - index);
+		if (!rc) {
+			rc = iopt_pages_charge(pages, n);
+			if (rc)
+				unpin_user_pages(out + span.start - index, n);
+		}
+		if (rc) {
+			if (span.start != index)
+				iopt_pages_unpin_fresh(pages, index, index,
+						       span.start - 1, out);
+			goto out_free;
+		}
+	}
+
+	rc = iopt_pages_store_pfns(pages, index, last, out);
+	if (rc) {
+		iopt_pages_unpin_fresh(pages, index, index, last, out);
+		goto out_free;
+	}
+	acc->node.start = index;
+	acc->node.last = last;
+	acc->users = 1;
+	interval_tree_insert(&acc->node, &pages->access_itree);
+	return 0;
+
+out_free:
+	kfree(acc);
+	return rc;
+}
+
+/*
+ * Drop one access pin of exactly [index, last]; the last one unpins and
+ * uncharges the pages neither tree covers any more. False if there was no
+ * such pin.
+ */
+static bool iopt_pages_unpin_access(struct iopt_pages *pages,
+				    unsigned long index, unsigned long last)
+{
+	struct rb_root_cached *trees[] = { &pages->domains_itree,
+					   &pages->access_itree };
+	struct iopt_pages_access *acc;
+	struct iopt_span_iter span;
+	struct page *page;
+	unsigned long i;
+
+	lockdep_assert_held(&pages->mutex);
+
+	acc = iopt_pages_find_access(pages, index, last);
+	if (WARN_ON(!acc))
+		return false;
+	if (--acc->users)
+		return true;
+	interval_tree_remove(&acc->node, &pages->access_itree);
+	kfree(acc);
+
+	for (iopt_span_first(&span, trees, ARRAY_SIZE(trees), index, last);
+	     !span.done; iopt_span_next(&span)) {
+		if (span.is_used)
+			continue;
+		for (i = span.start; i <= span.last; i++) {
+			page = iopt_pages_recorded(pages, i);
+			unpin_user_page_range_dirty_lock(page, 1,
+							 pages->writable);
+		}
+		iopt_pages_uncharge(pages, span.last - span.start + 1);
+	}
+	iopt_pages_erase_pfns(pages, index, last);
+	return true;
+}
+
+/**
+ * iopt_area_add_access() - pin pages of an area for an access
+ * @area: the area, which is not being unmapped
+ * @index: first page index (in the area's pages object)
+ * @last: last page index
+ * @out: gets one page per index
+ *
+ * The caller holds its IO page table's iova_rwsem.
+ *
+ * Return: 0, or a pinning, charging or memory error with nothing changed.
+ */
+int iopt_area_add_access(struct iopt_area *area, unsigned long index,
+			 unsigned long last, struct page **out)
+{
+	struct iopt_pages *pages = area->pages;
+	int rc;
+
+	mutex_lock(&pages->mutex);
+	rc = iopt_pages_pin_access(pages, index, last, out);
+	if (!rc)
+		area->num_accesses++;
+	mutex_unlock(&pages->mutex);
+	return rc;
+}
+
+/**
+ * iopt_area_remove_access() - undo iopt_area_add_access()
+ * @area: the area
+ * @index: first page index, as pinned
+ * @last: last page index, as pinned
+ */
+void iopt_area_remove_access(struct iopt_area *area, unsigned long index,
+			     unsigned long last)
+{
+	struct iopt_pages *pages = area->pages;
+
+	mutex_lock(&pages->mutex);
+	if (iopt_pages_unpin_access(pages, index, last) &&
+	    !WARN_ON(!area->num_accesses))
+		area->num_accesses--;
+	mutex_unlock(&pages->mutex);
+}
+
+/* The page behind @index if something pins it, else NULL */
+static struct page *iopt_pages_held_page(struct iopt_pages *pages,
+					 unsigned long index)
+{
+	void *entry;
+
+	lockdep_assert_held(&pages->mutex);
+
+	entry = xa_load(&pages->pinned_pfns, index);
+	if (entry)
+		return pfn_to_page(xa_to_value(entry));
+	if (interval_tree_iter_first(&pages->domains_itree, index, index))
+		return pfn_to_page(iopt_pages_pfn_from_domain(pages, index));
+	return NULL;
+}
+
+/*
+ * A short-term pin of page @index of the mapping process (remote when we
+ * run elsewhere); -EFAULT when that mm is gone or nothing is mapped there.
+ */
+static int iopt_pages_pin_one(struct iopt_pages *pages, unsigned long index,
+			      bool write, struct page **page)
+{
+	unsigned long uptr = (unsigned long)pages->uptr + index * PAGE_SIZE;
+	unsigned int flags = write ? FOLL_WRITE : 0;
+	struct mm_struct *mm = pages->source_mm;
+	int locked = 1;
+	long rc;
+
+	if (iommufd_should_fail())
+		return -EFAULT;
+	if (current->mm == mm) {
+		rc = pin_user_pages_fast(uptr, 1, flags, page);
+	} else {
+		if (!mmget_not_zero(mm))
+			return -EFAULT;
+		mmap_read_lock(mm);
+		rc = iommufd_pin_user_pages_remote(mm, uptr, 1, flags, page,
+						   &locked);
+		if (locked)
+			mmap_read_unlock(mm);
+		mmput(mm);
+	}
+	if (rc == 1)
+		return 0;
+	return rc < 0 ? rc : -EFAULT;
+}
+
+static void iopt_page_copy(struct page *page, unsigned long offset,
+			   void *data, unsigned long length, bool write)
+{
+	void *va = kmap_local_page(page);
+
+	if (write)
+		memcpy(va + offset, data, length);
+	else
+		memcpy(data, va + offset, length);
+	kunmap_local(va);
+}
+
+/*
+ * Copy page by page: through the pin a domain or an access holds, else
+ * through a short-term pin of the mapping process's page.
+ */
+static int iopt_pages_rw_slow(struct iopt_pages *pages, unsigned long offset,
+			      void *data, unsigned long length, bool write)
+{
+	unsigned long index, in_page, n;
+	struct page *page;
+	int rc;
+
+	while (length) {
+		index = offset / PAGE_SIZE;
+		in_page = offset % PAGE_SIZE;
+		n = min(length, PAGE_SIZE - in_page);
+
+		/* A held page stays pinned while we hold the mutex */
+		mutex_lock(&pages->mutex);
+		page = iopt_pages_held_page(pages, index);
+		if (page)
+			iopt_page_copy(page, in_page, data, n, write);
+		mutex_unlock(&pages->mutex);
+		if (!page) {
+			rc = iopt_pages_pin_one(pages, index, write, &page);
+			if (rc)
+				return rc;
+			iopt_page_copy(page, in_page, data, n, write);
+			unpin_user_pages_dirty_lock(&page, 1, write);
+		}
+		offset += n;
+		data += n;
+		length -= n;
+		cond_resched();
+	}
+	return 0;
+}
+
+/* Copy at the user address in the current mm, which maps the pages */
+static int iopt_pages_rw_user(struct iopt_pages *pages, unsigned long offset,
+			      void *data, unsigned long length, bool write)
+{
+	void __user *uptr = pages->uptr + offset;
+	unsigned long left;
+
+	if (write)
+		left = copy_to_user(uptr, data, length);
+	else
+		left = copy_from_user(data, uptr, length);
+	return left ? -EFAULT : 0;
+}
+
+/**
+ * iopt_pages_rw() - copy between a kernel buffer and a pages object
+ * @pages: the pages object
+ * @offset: byte offset in @pages
+ * @data: kernel buffer
+ * @length: bytes
+ * @flags: IOMMUFD_ACCESS_RW_WRITE (into @pages), IOMMUFD_ACCESS_RW_KTHREAD,
+ *	IOMMUFD_ACCESS_RW_SLOW_PATH (test builds: never the direct copy)
+ *
+ * No long-term pin is taken. In the mapping process (or in a kernel thread
+ * with IOMMUFD_ACCESS_RW_KTHREAD, which borrows its mm) the copy goes
+ * straight to the user address; elsewhere page by page.
+ *
+ * Return: 0, or -EFAULT when the memory cannot be reached.
+ */
+int iopt_pages_rw(struct iopt_pages *pages, unsigned long offset, void *data,
+		  unsigned long length, unsigned int flags)
+{
+	bool write = flags & IOMMUFD_ACCESS_RW_WRITE;
+	struct mm_struct *mm = pages->source_mm;
+	int rc;
+
+	if (flags & IOMMUFD_ACCESS_RW_SLOW_PATH)
+		return iopt_pages_rw_slow(pages, offset, data, length, write);
+	if (current->mm == mm)
+		return iopt_pages_rw_user(pages, offset, data, length, write);
+	if (!current->mm && (flags & IOMMUFD_ACCESS_RW_KTHREAD)) {
+		if (!mmget_not_zero(mm))
+			return -EFAULT;
+		kthread_use_mm(mm);
+		rc = iopt_pages_rw_user(pages, offset, data, length, write);
+		kthread_unuse_mm(mm);
+		mmput(mm);
+		return rc;
+	}
+	return iopt_pages_rw_slow(pages, offset, data, length, write);
 }

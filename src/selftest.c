@@ -10,15 +10,26 @@
  *   until the call succeeds and prove each failure leaves nothing behind.
  * objects_alive (module parameter, 0400): number of objects allocated and
  *   not yet freed, over all contexts; back to zero when no context is open.
+ * access_rw_kthread (module parameter, 0600): ACCESS_RW copies from a kernel
+ *   thread, with IOMMUFD_ACCESS_RW_KTHREAD.
+ * access_ignore_unmap (module parameter, 0600): test accesses ignore unmap
+ *   notifications (not detaches), as a misbehaving driver would: unmaps of
+ *   their pins then give up with EDEADLOCK.
  * IOMMU_TEST_CMD: the test-only command of the 6.12 ABI (selftest-abi.md),
  *   with the mock IOMMU: mock devices, each in a SELFTEST object that owns
  *   it, bound as DEVICE objects, whose paging domains keep one entry per
  *   MOCK_IO_PAGE_SIZE granule in an xarray. The mock is independent of the
  *   kernel's IOMMU core: it plugs in through struct iommufd_device_ops and
  *   struct iopt_domain_ops, as the real IOMMU backend does.
+ *   Test accesses: an ACCESS object behind an anonymous file, pinning
+ *   ranges ("items") and copying on userspace's request.
  */
+#include <linux/anon_inodes.h>
 #include <linux/atomic.h>
+#include <linux/completion.h>
+#include <linux/file.h>
 #include <linux/iommu.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/overflow.h>
@@ -35,6 +46,15 @@ MODULE_PARM_DESC(fail_nth, "Fail the N-th fault-injection point from now");
 static atomic_t objects_alive = ATOMIC_INIT(0);
 module_param_named(objects_alive, objects_alive.counter, int, 0400);
 MODULE_PARM_DESC(objects_alive, "Objects allocated and not yet freed");
+
+static bool access_rw_kthread;
+module_param(access_rw_kthread, bool, 0600);
+MODULE_PARM_DESC(access_rw_kthread, "ACCESS_RW copies from a kernel thread");
+
+static bool access_ignore_unmap;
+module_param(access_ignore_unmap, bool, 0600);
+MODULE_PARM_DESC(access_ignore_unmap,
+		 "Test accesses ignore unmap notifications (not detaches)");
 
 bool iommufd_should_fail(void)
 {
@@ -452,6 +472,399 @@ static int iommufd_test_add_reserved(struct iommufd_ucmd *ucmd,
 	return rc;
 }
 
+/*
+ * A test access: an access driven by IOMMU_TEST_CMD through the fd of an
+ * anonymous file, which owns it. Its unmap callback unpins and forgets the
+ * items in the range; closing the fd destroys the access.
+ */
+struct selftest_access {
+	struct iommufd_access *access;
+	/* Protects items and next_id; held across a pin and its recording */
+	struct mutex lock;
+	struct list_head items;
+	unsigned int next_id;
+};
+
+/* One ACCESS_PAGES pin */
+struct selftest_access_item {
+	struct list_head items_elm;
+	unsigned long iova;
+	unsigned long length;
+	unsigned int id;
+};
+
+/* Largest ACCESS_PAGES / ACCESS_RW length */
+#define SELFTEST_ACCESS_MAX_LENGTH (16UL * 1024 * 1024)
+
+static void iommufd_test_access_unmap(void *data, unsigned long iova,
+				      unsigned long length)
+{
+	struct selftest_access *staccess = data;
+	struct selftest_access_item *item, *tmp;
+	unsigned long last;
+
+	/* (0, ULONG_MAX) means everything: a detach, never ignored */
+	if (length == ULONG_MAX || check_add_overflow(iova, length - 1, &last))
+		last = ULONG_MAX;
+	else if (READ_ONCE(access_ignore_unmap))
+		return;
+
+	mutex_lock(&staccess->lock);
+	list_for_each_entry_safe(item, tmp, &staccess->items, items_elm) {
+		if (item->iova > last || item->iova + item->length - 1 < iova)
+			continue;
+		iommufd_access_unpin_pages(staccess->access, item->iova,
+					   item->length);
+		list_del(&item->items_elm);
+		kfree(item);
+	}
+	mutex_unlock(&staccess->lock);
+}
+
+static const struct iommufd_access_ops selftest_access_ops_pin = {
+	.needs_pin_pages = 1,
+	.unmap = iommufd_test_access_unmap,
+};
+
+static const struct iommufd_access_ops selftest_access_ops = {
+	.unmap = iommufd_test_access_unmap,
+};
+
+static int iommufd_test_staccess_release(struct inode *inode,
+					 struct file *filp)
+{
+	struct selftest_access *staccess = filp->private_data;
+
+	/* Detaching unpins every item through the unmap callback */
+	if (staccess->access)
+		iommufd_access_destroy(staccess->access);
+	WARN_ON(!list_empty(&staccess->items));
+	mutex_destroy(&staccess->lock);
+	kfree(staccess);
+	return 0;
+}
+
+static const struct file_operations iommufd_test_staccess_fops = {
+	/* An open test access keeps the module */
+	.owner = THIS_MODULE,
+	.release = iommufd_test_staccess_release,
+};
+
+/* The test access behind fd @fd, with a file reference: fput(*file) */
+static struct selftest_access *iommufd_test_staccess_get(u32 fd,
+							 struct file **file)
+{
+	*file = fget(fd);
+	if (!*file)
+		return ERR_PTR(-EBADFD);
+	if ((*file)->f_op != &iommufd_test_staccess_fops) {
+		fput(*file);
+		return ERR_PTR(-EBADFD);
+	}
+	return (*file)->private_data;
+}
+
+/* CREATE_ACCESS: a test access on IOAS @ioas_id, returned as an fd */
+static int iommufd_test_create_access(struct iommufd_ucmd *ucmd, u32 ioas_id,
+				      u32 flags)
+{
+	struct iommu_test_cmd *cmd = ucmd->cmd;
+	struct selftest_access *staccess;
+	struct iommufd_access *access;
+	struct file *file;
+	u32 access_id;
+	int fdno, rc;
+
+	if (flags & ~MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES)
+		return -EOPNOTSUPP;
+
+	staccess = iommufd_should_fail() ? NULL :
+		   kzalloc(sizeof(*staccess), GFP_KERNEL_ACCOUNT);
+	if (!staccess)
+		return -ENOMEM;
+	mutex_init(&staccess->lock);
+	INIT_LIST_HEAD(&staccess->items);
+	file = iommufd_should_fail() ? ERR_PTR(-ENOMEM) :
+	       anon_inode_getfile("[iommufd_test_staccess]",
+				  &iommufd_test_staccess_fops, staccess,
+				  O_RDWR);
+	if (IS_ERR(file)) {
+		mutex_destroy(&staccess->lock);
+		kfree(staccess);
+		return PTR_ERR(file);
+	}
+	/* From here on the file owns staccess: fput() frees it */
+	fdno = iommufd_should_fail() ? -EMFILE : get_unused_fd_flags(O_CLOEXEC);
+	if (fdno < 0) {
+		rc = -ENOMEM;
+		goto out_fput;
+	}
+
+	access = iommufd_access_create(ucmd->ictx,
+				       flags & MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES ?
+					       &selftest_access_ops_pin :
+					       &selftest_access_ops,
+				       staccess, &access_id);
+	if (IS_ERR(access)) {
+		rc = PTR_ERR(access);
+		goto out_put_fd;
+	}
+	rc = iommufd_access_attach(access, ioas_id);
+	if (rc)
+		goto out_destroy;
+
+	cmd->create_access.out_access_fd = fdno;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc)
+		goto out_destroy;
+	staccess->access = access;
+	fd_install(fdno, file);
+	return 0;
+
+out_destroy:
+	iommufd_access_destroy(access);
+out_put_fd:
+	put_unused_fd(fdno);
+out_fput:
+	fput(file);
+	return rc;
+}
+
+/* DESTROY_ACCESS_PAGES: unpin one item */
+static int iommufd_test_access_item_destroy(u32 access_fd, u32 item_id)
+{
+	struct selftest_access_item *item;
+	struct selftest_access *staccess;
+	struct file *file;
+	int rc = -ENOENT;
+
+	staccess = iommufd_test_staccess_get(access_fd, &file);
+	if (IS_ERR(staccess))
+		return PTR_ERR(staccess);
+
+	mutex_lock(&staccess->lock);
+	list_for_each_entry(item, &staccess->items, items_elm) {
+		if (item->id != item_id)
+			continue;
+		iommufd_access_unpin_pages(staccess->access, item->iova,
+					   item->length);
+		list_del(&item->items_elm);
+		kfree(item);
+		rc = 0;
+		break;
+	}
+	mutex_unlock(&staccess->lock);
+	fput(file);
+	return rc;
+}
+
+/*
+ * ACCESS_PAGES uptr check: page i of @pages must be the one the caller
+ * maps at @uptr - (@iova % PAGE_SIZE) + i * PAGE_SIZE.
+ */
+static int iommufd_test_check_pages(struct page **pages, unsigned long npages,
+				    u64 iova, u64 uptr)
+{
+	unsigned long base = uptr - iova % PAGE_SIZE, i;
+	struct page *page;
+	int rc;
+
+	for (i = 0; i != npages; i++) {
+		rc = iommufd_test_user_page(base + i * PAGE_SIZE, &page);
+		if (rc)
+			return rc;
+		put_page(page);
+		if (page != pages[i])
+			return -EBADE;
+	}
+	return 0;
+}
+
+/* ACCESS_PAGES: pin a range through a test access and record it */
+static int iommufd_test_access_pages(struct iommufd_ucmd *ucmd, u32 access_fd,
+				     u64 iova, u64 length, u64 uptr, u32 flags)
+{
+	struct iommu_test_cmd *cmd = ucmd->cmd;
+	struct selftest_access_item *item;
+	struct selftest_access *staccess;
+	unsigned long npages = 0, last;
+	struct page **pages = NULL;
+	struct file *file;
+	int rc;
+
+	if (length > SELFTEST_ACCESS_MAX_LENGTH)
+		return -ENOMEM;
+	if (flags & ~(MOCK_FLAGS_ACCESS_WRITE | MOCK_FLAGS_ACCESS_SYZ))
+		return -EOPNOTSUPP;
+	staccess = iommufd_test_staccess_get(access_fd, &file);
+	if (IS_ERR(staccess))
+		return PTR_ERR(staccess);
+	if (!staccess->access->ops->needs_pin_pages) {
+		rc = -EOPNOTSUPP;
+		goto out_fput;
+	}
+	if (flags & MOCK_FLAGS_ACCESS_SYZ)
+		iova = iommufd_access_test_syz_iova(staccess->access, iova);
+
+	/* A bad range is the pin's to report; it needs no array */
+	if (length && !check_add_overflow(iova, length - 1, &last))
+		npages = last / PAGE_SIZE - iova / PAGE_SIZE + 1;
+	rc = -ENOMEM;
+	if (npages && !iommufd_should_fail())
+		pages = kvcalloc(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	if (npages && !pages)
+		goto out_fput;
+	item = iommufd_should_fail() ? NULL :
+	       kzalloc(sizeof(*item), GFP_KERNEL_ACCOUNT);
+	if (!item)
+		goto out_free_pages;
+
+	/* Held across the pin and its recording: the callback sees every pin */
+	mutex_lock(&staccess->lock);
+	rc = iommufd_access_pin_pages(staccess->access, iova, length, pages,
+				      flags & MOCK_FLAGS_ACCESS_WRITE ?
+					      IOMMUFD_ACCESS_RW_WRITE : 0);
+	if (rc)
+		goto out_unlock;
+	if (uptr) {
+		rc = iommufd_test_check_pages(pages, npages, iova, uptr);
+		if (rc)
+			goto out_unpin;
+	}
+	item->iova = iova;
+	item->length = length;
+	item->id = staccess->next_id++;
+	cmd->access_pages.out_access_pages_id = item->id;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc)
+		goto out_unpin;
+	list_add_tail(&item->items_elm, &staccess->items);
+	item = NULL;
+	goto out_unlock;
+
+out_unpin:
+	iommufd_access_unpin_pages(staccess->access, iova, length);
+out_unlock:
+	mutex_unlock(&staccess->lock);
+	kfree(item);
+out_free_pages:
+	kvfree(pages);
+out_fput:
+	fput(file);
+	return rc;
+}
+
+/* One iommufd_access_rw() in a kernel thread (access_rw_kthread) */
+struct selftest_rw_work {
+	struct iommufd_access *access;
+	unsigned long iova;
+	void *data;
+	size_t length;
+	unsigned int flags;
+	int rc;
+	struct completion done;
+};
+
+static int iommufd_test_rw_thread(void *arg)
+{
+	struct selftest_rw_work *work = arg;
+
+	work->rc = iommufd_access_rw(work->access, work->iova, work->data,
+				     work->length,
+				     work->flags | IOMMUFD_ACCESS_RW_KTHREAD);
+	/* Nothing of this module runs after the completion */
+	kthread_complete_and_exit(&work->done, 0);
+}
+
+static int iommufd_test_rw_kthread(struct iommufd_access *access,
+				   unsigned long iova, void *data,
+				   size_t length, unsigned int flags)
+{
+	struct selftest_rw_work work = {
+		.access = access,
+		.iova = iova,
+		.data = data,
+		.length = length,
+		.flags = flags,
+	};
+	struct task_struct *task;
+
+	init_completion(&work.done);
+	task = kthread_run(iommufd_test_rw_thread, &work, "iommufd_test_rw");
+	if (IS_ERR(task))
+		return PTR_ERR(task);
+	wait_for_completion(&work.done);
+	return work.rc;
+}
+
+/* ACCESS_RW: copy between a user buffer and IOAS memory */
+static int iommufd_test_access_rw(u32 access_fd, u64 iova, u64 length,
+				  u64 uptr, u32 flags)
+{
+	void __user *ubuf = u64_to_user_ptr(uptr);
+	struct selftest_access *staccess;
+	unsigned int rw_flags = 0;
+	struct file *file;
+	void *data;
+	int rc;
+
+	if (length > SELFTEST_ACCESS_MAX_LENGTH)
+		return -ENOMEM;
+	if (flags & ~(MOCK_ACCESS_RW_WRITE | MOCK_ACCESS_RW_SLOW_PATH |
+		      MOCK_FLAGS_ACCESS_SYZ))
+		return -EOPNOTSUPP;
+	staccess = iommufd_test_staccess_get(access_fd, &file);
+	if (IS_ERR(staccess))
+		return PTR_ERR(staccess);
+
+	data = iommufd_should_fail() ? NULL :
+	       kvzalloc(max_t(u64, length, 1), GFP_KERNEL_ACCOUNT);
+	if (!data) {
+		rc = -ENOMEM;
+		goto out_fput;
+	}
+	if (flags & MOCK_ACCESS_RW_WRITE) {
+		rw_flags |= IOMMUFD_ACCESS_RW_WRITE;
+		if (copy_from_user(data, ubuf, length)) {
+			rc = -EFAULT;
+			goto out_free;
+		}
+	}
+	if (flags & MOCK_FLAGS_ACCESS_SYZ)
+		iova = iommufd_access_test_syz_iova(staccess->access, iova);
+	if (flags & MOCK_ACCESS_RW_SLOW_PATH)
+		rw_flags |= IOMMUFD_ACCESS_RW_SLOW_PATH;
+	if (READ_ONCE(access_rw_kthread))
+		rc = iommufd_test_rw_kthread(staccess->access, iova, data,
+					     length, rw_flags);
+	else
+		rc = iommufd_access_rw(staccess->access, iova, data, length,
+				       rw_flags);
+	if (!rc && !(flags & MOCK_ACCESS_RW_WRITE) &&
+	    copy_to_user(ubuf, data, length))
+		rc = -EFAULT;
+out_free:
+	kvfree(data);
+out_fput:
+	fput(file);
+	return rc;
+}
+
+/* ACCESS_REPLACE_IOAS: move a test access, dropping its items */
+static int iommufd_test_access_replace_ioas(u32 access_fd, u32 ioas_id)
+{
+	struct selftest_access *staccess;
+	struct file *file;
+	int rc;
+
+	staccess = iommufd_test_staccess_get(access_fd, &file);
+	if (IS_ERR(staccess))
+		return PTR_ERR(staccess);
+	rc = iommufd_access_replace(staccess->access, ioas_id);
+	fput(file);
+	return rc;
+}
+
 int iommufd_test_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_test_cmd *cmd = ucmd->cmd;
@@ -476,6 +889,26 @@ int iommufd_test_ioctl(struct iommufd_ucmd *ucmd)
 		return iommufd_test_md_check_refs(cmd->check_refs.uptr,
 						  cmd->check_refs.length,
 						  cmd->check_refs.refs);
+	case IOMMU_TEST_OP_CREATE_ACCESS:
+		return iommufd_test_create_access(ucmd, cmd->id,
+						  cmd->create_access.flags);
+	case IOMMU_TEST_OP_DESTROY_ACCESS_PAGES:
+		return iommufd_test_access_item_destroy(cmd->id,
+							cmd->destroy_access_pages.access_pages_id);
+	case IOMMU_TEST_OP_ACCESS_PAGES:
+		return iommufd_test_access_pages(ucmd, cmd->id,
+						 cmd->access_pages.iova,
+						 cmd->access_pages.length,
+						 cmd->access_pages.uptr,
+						 cmd->access_pages.flags);
+	case IOMMU_TEST_OP_ACCESS_RW:
+		return iommufd_test_access_rw(cmd->id, cmd->access_rw.iova,
+					      cmd->access_rw.length,
+					      cmd->access_rw.uptr,
+					      cmd->access_rw.flags);
+	case IOMMU_TEST_OP_ACCESS_REPLACE_IOAS:
+		return iommufd_test_access_replace_ioas(cmd->id,
+							cmd->access_replace_ioas.ioas_id);
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
 		/* At least a PFN and a page pointer's worth */
 		if (cmd->memory_limit.limit <

@@ -107,6 +107,7 @@ run ioas
 run vfio
 run domain
 run alloc
+run access
 run stress
 pci_tests test
 step "insmod iommufd_test_consumer.ko" insmod test/iommufd_test_consumer.ko

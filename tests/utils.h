@@ -268,6 +268,80 @@ static inline int check_refs(int fd, const void *uptr, uint64_t length,
 	return ioctl_err(fd, IOMMU_TEST_CMD, &cmd);
 }
 
+/* A test access on @ioas; *access_fd its file descriptor */
+static inline int create_access(int fd, uint32_t ioas, uint32_t flags,
+				int *access_fd)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_CREATE_ACCESS,
+		.id = ioas,
+		.create_access = { .flags = flags },
+	};
+	int rc = ioctl_err(fd, IOMMU_TEST_CMD, &cmd);
+
+	*access_fd = rc ? -1 : (int)cmd.create_access.out_access_fd;
+	return rc;
+}
+
+/* Pin through a test access; uptr NULL skips the page check */
+static inline int access_pages(int fd, int access_fd, uint32_t flags,
+			       uint64_t iova, uint64_t length,
+			       const void *uptr, uint32_t *id)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_ACCESS_PAGES,
+		.id = access_fd,
+		.access_pages = { .flags = flags, .iova = iova,
+				  .length = length, .uptr = (uintptr_t)uptr },
+	};
+	int rc = ioctl_err(fd, IOMMU_TEST_CMD, &cmd);
+
+	if (!rc && id)
+		*id = cmd.access_pages.out_access_pages_id;
+	return rc;
+}
+
+static inline int destroy_access_pages(int fd, int access_fd, uint32_t id)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_DESTROY_ACCESS_PAGES,
+		.id = access_fd,
+		.destroy_access_pages = { .access_pages_id = id },
+	};
+
+	return ioctl_err(fd, IOMMU_TEST_CMD, &cmd);
+}
+
+/* MOCK_ACCESS_RW_WRITE in flags: from uptr into IOAS memory */
+static inline int access_rw(int fd, int access_fd, uint64_t iova,
+			    uint64_t length, void *uptr, uint32_t flags)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_ACCESS_RW,
+		.id = access_fd,
+		.access_rw = { .iova = iova, .length = length,
+			       .uptr = (uintptr_t)uptr, .flags = flags },
+	};
+
+	return ioctl_err(fd, IOMMU_TEST_CMD, &cmd);
+}
+
+static inline int access_replace_ioas(int fd, int access_fd, uint32_t ioas)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_ACCESS_REPLACE_IOAS,
+		.id = access_fd,
+		.access_replace_ioas = { .ioas_id = ioas },
+	};
+
+	return ioctl_err(fd, IOMMU_TEST_CMD, &cmd);
+}
+
 static inline int set_temp_memory_limit(int fd, uint32_t limit)
 {
 	struct iommu_test_cmd cmd = {
