@@ -15,10 +15,21 @@
  * put the device on the DMA API's domain, so iommufd can claim the group.
  *
  * Lifetime: struct ipci_dev lives as long as its char device's struct device
- * is referenced: by the driver from probe to remove and by the open file.
- * ipci->lock serialises everything else; remove() marks the device removed,
- * unbinds it from its iommufd and revokes BAR mappings, and the open file
- * then fails every call with -ENODEV until it is closed.
+ * is referenced: by the driver from probe to remove and by the open file
+ * (which BAR mappings hold). ipci->lock serialises the ioctls, open, release
+ * and remove(); remove() marks the device removed, unbinds it from its
+ * iommufd and revokes BAR mappings, and the open file then fails every call
+ * with -ENODEV until it is closed.
+ *
+ * BARs are mapped one page per fault, under ipci->mem_lock, never under
+ * ipci->lock: the mmap and fault paths run under the caller's mmap_lock,
+ * which ioctls take inside ipci->lock (user copies, pinning on attach).
+ * remove() sets bars_revoked under mem_lock and then zaps the mappings, so
+ * no mapping can survive it, not even one being set up concurrently.
+ *
+ * DMA: bus mastering is off except while the device is bound to an iommufd
+ * (whose domains then decide where DMA goes); INTx is disabled, since
+ * nothing here handles it.
  */
 #include <linux/cdev.h>
 #include <linux/fs.h>
@@ -49,6 +60,9 @@ struct ipci_dev {
 	bool open;
 	/* Of the open file: BAR mappings are revoked through it */
 	struct address_space *mapping;
+	/* Protects bars_revoked; never held while taking mmap_lock */
+	struct rw_semaphore mem_lock;
+	bool bars_revoked;
 	struct iommufd_device *idev;
 	u32 devid;
 	u32 pt_id;			/* 0 while not attached */
@@ -283,17 +297,52 @@ out_unlock:
 	return rc;
 }
 
-/* A BAR, uncached; populated whole now, revoked by remove() */
+static unsigned long ipci_vma_bar(struct vm_area_struct *vma)
+{
+	return vma->vm_pgoff >> (IPCI_REGION_SHIFT - PAGE_SHIFT);
+}
+
+/* Page offset of the VMA's start in its BAR */
+static unsigned long ipci_vma_pgoff(struct vm_area_struct *vma)
+{
+	return vma->vm_pgoff &
+	       ((1UL << (IPCI_REGION_SHIFT - PAGE_SHIFT)) - 1);
+}
+
+/* One page of a BAR, unless remove() revoked them */
+static vm_fault_t ipci_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct ipci_dev *ipci = vma->vm_private_data;
+	unsigned long pfn;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+
+	pfn = (pci_resource_start(ipci->pdev, ipci_vma_bar(vma)) >>
+	       PAGE_SHIFT) + ipci_vma_pgoff(vma) +
+	      ((vmf->address - vma->vm_start) >> PAGE_SHIFT);
+	down_read(&ipci->mem_lock);
+	if (!ipci->bars_revoked)
+		ret = vmf_insert_pfn(vma, vmf->address, pfn);
+	up_read(&ipci->mem_lock);
+	return ret;
+}
+
+static const struct vm_operations_struct ipci_vm_ops = {
+	.fault = ipci_fault,
+};
+
+/* A BAR, uncached, filled in by faults; remove() revokes it */
 static int ipci_mmap(struct file *filp, struct vm_area_struct *vma)
 {
 	struct ipci_dev *ipci = filp->private_data;
-	unsigned long index = vma->vm_pgoff >> (IPCI_REGION_SHIFT - PAGE_SHIFT);
-	unsigned long pgoff, npages, bar_pages;
+	unsigned long index = ipci_vma_bar(vma);
+	unsigned long pgoff = ipci_vma_pgoff(vma), bar_pages;
 	struct pci_dev *pdev = ipci->pdev;
-	int rc = -EINVAL;
+	int rc = 0;
 
-	mutex_lock(&ipci->lock);
-	if (ipci->removed) {
+	/* The caller holds mmap_lock: not ipci->lock here (see the top) */
+	down_read(&ipci->mem_lock);
+	if (ipci->bars_revoked) {
 		rc = -ENODEV;
 		goto out_unlock;
 	}
@@ -301,23 +350,23 @@ static int ipci_mmap(struct file *filp, struct vm_area_struct *vma)
 	    !(pci_resource_flags(pdev, index) & IORESOURCE_MEM) ||
 	    !PAGE_ALIGNED(pci_resource_start(pdev, index)) ||
 	    !PAGE_ALIGNED(pci_resource_len(pdev, index)) ||
-	    !(vma->vm_flags & VM_SHARED))
+	    !(vma->vm_flags & VM_MAYSHARE)) {
+		rc = -EINVAL;
 		goto out_unlock;
-
-	pgoff = vma->vm_pgoff &
-		((1UL << (IPCI_REGION_SHIFT - PAGE_SHIFT)) - 1);
-	npages = vma_pages(vma);
+	}
 	bar_pages = pci_resource_len(pdev, index) >> PAGE_SHIFT;
-	if (pgoff >= bar_pages || npages > bar_pages - pgoff)
+	if (pgoff >= bar_pages || vma_pages(vma) > bar_pages - pgoff) {
+		rc = -EINVAL;
 		goto out_unlock;
+	}
 
 	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
-	rc = io_remap_pfn_range(vma, vma->vm_start,
-				(pci_resource_start(pdev, index) >> PAGE_SHIFT) +
-					pgoff,
-				npages << PAGE_SHIFT, vma->vm_page_prot);
+	iommufd_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND |
+				  VM_DONTDUMP);
+	vma->vm_private_data = ipci;
+	vma->vm_ops = &ipci_vm_ops;
 out_unlock:
-	mutex_unlock(&ipci->lock);
+	up_read(&ipci->mem_lock);
 	return rc;
 }
 
@@ -350,6 +399,9 @@ static int ipci_release(struct inode *inode, struct file *filp)
 	ipci_unbind_locked(ipci);
 	ipci->open = false;
 	ipci->mapping = NULL;
+	/* The next user gets a device without this one's state, if it can */
+	if (!ipci->removed)
+		pci_try_reset_function(ipci->pdev);
 	mutex_unlock(&ipci->lock);
 	put_device(&ipci->dev);
 	return 0;
@@ -379,9 +431,15 @@ static int ipci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	struct ipci_dev *ipci;
 	int minor, rc;
 
+	/* Endpoints only: a bridge's DMA would be its children's */
+	if (pdev->hdr_type != PCI_HEADER_TYPE_NORMAL)
+		return -EINVAL;
 	rc = pci_enable_device(pdev);
 	if (rc)
 		return rc;
+	/* No DMA until an iommufd is in charge, no INTx nobody handles */
+	pci_clear_master(pdev);
+	pci_intx(pdev, 0);
 	rc = pci_request_regions(pdev, IPCI_NAME);
 	if (rc)
 		goto out_disable;
@@ -398,6 +456,7 @@ static int ipci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto out_release;
 	}
 	mutex_init(&ipci->lock);
+	init_rwsem(&ipci->mem_lock);
 	ipci->pdev = pci_dev_get(pdev);
 
 	device_initialize(&ipci->dev);
@@ -437,8 +496,11 @@ static void ipci_remove(struct pci_dev *pdev)
 	ipci->removed = true;
 	ipci_unbind_locked(ipci);
 	/* Userspace loses the BARs: later accesses fault (SIGBUS) */
+	down_write(&ipci->mem_lock);
+	ipci->bars_revoked = true;
 	if (ipci->mapping)
 		unmap_mapping_range(ipci->mapping, 0, 0, true);
+	up_write(&ipci->mem_lock);
 	mutex_unlock(&ipci->lock);
 
 	pci_release_regions(pdev);

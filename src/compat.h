@@ -115,4 +115,15 @@ static inline void *iommufd_iommu_hw_info(struct device *dev, u32 *length,
 	return NULL;
 }
 
+/* Set flags of a VMA being set up: vm_flags_set() since 6.3 */
+static inline void iommufd_vm_flags_set(struct vm_area_struct *vma,
+					vm_flags_t flags)
+{
+#ifdef HAVE_VM_FLAGS_SET
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
+
 #endif

@@ -19,9 +19,12 @@
  * -EINVAL, and so is replacing the domain of one device while others of its
  * group are attached.
  *
- * Replace is a detach and an attach of the group: the kernels we build for
- * do not export an atomic replace to modules. Between the two the group
- * sits on the core's blocking domain, so DMA is blocked, never let through.
+ * Replace is a detach and an attach of the group. 6.1 has no atomic replace;
+ * 6.12 has iommu_group_replace_domain(), but only for the in-tree iommufd
+ * (namespace IOMMUFD_INTERNAL, declared in a private header), which we do
+ * not borrow. Between the two steps the group sits on the core's blocking
+ * domain, so DMA is blocked, never let through; a replace that fails moves
+ * the group back, so its DMA may fault meanwhile even though nothing changed.
  *
  * Reserved regions. Each device's reserved regions (the x86 MSI window,
  * firmware regions) become reserved IOVA of the IOAS it attaches to, owned
@@ -110,6 +113,25 @@ static const struct iopt_domain_ops iommufd_kdomain_ops = {
 	.free = iommufd_kdomain_free,
 };
 
+/*
+ * What the IOMMU driver says of the domain. Intel's drivers narrow the
+ * aperture to the IOMMU's address width when the domain is first attached,
+ * so this is read again then.
+ */
+static void iommufd_kdomain_read_geometry(struct iommufd_kdomain *kdomain)
+{
+	struct iommu_domain *kdom = kdomain->kdom;
+
+	kdomain->domain.pgsize_bitmap = kdom->pgsize_bitmap;
+	if (kdom->geometry.force_aperture) {
+		kdomain->domain.aperture_start = kdom->geometry.aperture_start;
+		kdomain->domain.aperture_last = kdom->geometry.aperture_end;
+	} else {
+		kdomain->domain.aperture_start = 0;
+		kdomain->domain.aperture_last = ULONG_MAX;
+	}
+}
+
 static struct iopt_domain *iommufd_kdev_domain_alloc(struct iommufd_device *idev)
 {
 	struct iommufd_kdev *kdev = idev->priv;
@@ -128,14 +150,7 @@ static struct iopt_domain *iommufd_kdev_domain_alloc(struct iommufd_device *idev
 	}
 	kdomain->kdom = kdom;
 	kdomain->domain.ops = &iommufd_kdomain_ops;
-	kdomain->domain.pgsize_bitmap = kdom->pgsize_bitmap;
-	if (kdom->geometry.force_aperture) {
-		kdomain->domain.aperture_start = kdom->geometry.aperture_start;
-		kdomain->domain.aperture_last = kdom->geometry.aperture_end;
-	} else {
-		kdomain->domain.aperture_start = 0;
-		kdomain->domain.aperture_last = ULONG_MAX;
-	}
+	iommufd_kdomain_read_geometry(kdomain);
 	return &kdomain->domain;
 }
 
@@ -170,6 +185,12 @@ static int iommufd_kdev_attach(struct iommufd_device *idev,
 		if (rc)
 			goto out_unlock;
 		igroup->num_attached = 1;
+		/*
+		 * An automatic domain is added to its IOAS after this first
+		 * attach, with the narrowed aperture; a domain already in an
+		 * IOAS keeps the reservations it was added with
+		 */
+		iommufd_kdomain_read_geometry(kdomain);
 	} else if (kdev->attached && igroup->num_attached == 1) {
 		iommu_detach_group(old->kdom, igroup->group);
 		rc = iommu_attach_group(kdomain->kdom, igroup->group);
@@ -303,10 +324,11 @@ static void iommufd_group_put(struct iommufd_ctx *ictx,
 		return;
 	}
 	list_del(&igroup->item);
+	WARN_ON(igroup->domain);
+	/* Under the lock: a sibling's bind must not find the group owned */
+	iommu_group_release_dma_owner(igroup->group);
 	mutex_unlock(&ictx->groups_lock);
 
-	WARN_ON(igroup->domain);
-	iommu_group_release_dma_owner(igroup->group);
 	iommu_group_put(igroup->group);
 	mutex_destroy(&igroup->lock);
 	kfree(igroup);

@@ -211,6 +211,21 @@ static int dmar_faults(void)
 	return n;
 }
 
+/* The Bus Master Enable bit of the device's PCI command register */
+static int bus_master(struct edu *e)
+{
+	char path[160];
+	uint16_t cmd = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", e->bdf);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || pread(fd, &cmd, 2, 4) != 2)
+		tap_bail("read the command register of %s", e->bdf);
+	close(fd);
+	return !!(cmd & 0x4);
+}
+
 static void test_abi(struct edu *a)
 {
 	struct iommufd_pci_region_info region;
@@ -305,7 +320,9 @@ static void test_bind_errors(struct edu *a)
 	ok_errno(ioctl_err(a->fd, IOMMUFD_PCI_BIND_IOMMUFD, &bind), EINVAL,
 		 "bind with a short argsz: EINVAL");
 
+	ok(!bus_master(a), "bus mastering is off while unbound");
 	ok(!pci_bind(a, iommufd) && a->devid, "bind: DEVICE ID %u", a->devid);
+	ok(bus_master(a), "bus mastering is on once bound");
 	ok_errno(pci_bind(a, iommufd), EBUSY, "bind again: EBUSY");
 	ok_errno(destroy(iommufd, a->devid), EBUSY,
 		 "IOMMU_DESTROY of the DEVICE: EBUSY");
@@ -313,6 +330,7 @@ static void test_bind_errors(struct edu *a)
 	ok_errno(pci_attach(a, a->devid), EINVAL,
 		 "attach to the DEVICE ID: EINVAL");
 	ok(!pci_unbind(a), "unbind");
+	ok(!bus_master(a), "bus mastering is off again after unbind");
 	ok_errno(destroy(iommufd, a->devid), ENOENT,
 		 "the DEVICE object is gone after unbind");
 	ok(!destroy(iommufd, ioas) && table_empty(iommufd),
@@ -370,6 +388,13 @@ static void test_dma(struct edu *a)
 	iova = MSI_START;
 	ok_errno(ioas_map(iommufd, ioas, MAP_FIXED_RW, dst, PAGE, &iova), EINVAL,
 		 "MAP into the MSI window: EINVAL");
+	/* The IOMMU's address width: 39 or 48 bits for QEMU's VT-d */
+	iova = ranges[num - 1].last + 1;
+	ok(num == 2 && (iova == 1ULL << 39 || iova == 1ULL << 48),
+	   "IOVA_RANGES ends at the IOMMU's address width (0x%llx)",
+	   (unsigned long long)iova);
+	ok_errno(ioas_map(iommufd, ioas, MAP_FIXED_RW, dst, PAGE, &iova), EINVAL,
+		 "MAP beyond the address width: EINVAL");
 	ok_errno(destroy(iommufd, ioas), EBUSY, "destroy the IOAS: EBUSY");
 	ok_errno(destroy(iommufd, a->pt_id), EBUSY, "destroy the HWPT: EBUSY");
 
@@ -633,6 +658,9 @@ static void test_driver_unbind(struct edu *a)
 	ok(!write_file("/sys/bus/pci/drivers/iommufd_pci/unbind", a->bdf),
 	   "unbind the driver from the device while it is in use");
 	ok_errno(pci_info(a, &info), ENODEV, "the open fd now gets ENODEV");
+	ok(mmap(NULL, PAGE, PROT_READ, MAP_SHARED, a->fd,
+		IOMMUFD_PCI_REGION_OFFSET(0)) == MAP_FAILED && errno == ENODEV,
+	   "and mmap of a BAR gets ENODEV");
 	ok_errno(destroy(iommufd, a->devid), ENOENT, "the DEVICE object is gone");
 	ok_errno(destroy(iommufd, hwpt), ENOENT, "its automatic HWPT is gone");
 	ok(vm_pin() == pin0, "VmPin: nothing pinned any more");

@@ -25,8 +25,10 @@
  * kernel reads and writes only what it knows), so the structs can grow at
  * the end as VFIO's do. Errors are negative errnos.
  *
- * Binding enables bus mastering; detaching blocks DMA through the IOMMU and
- * unbinding clears bus mastering. Removing the device or unbinding the
+ * Bus mastering is off unless the device is bound; detaching blocks DMA
+ * through the IOMMU (once no other device of its IOMMU group is attached);
+ * unbinding clears bus mastering, and closing resets the function when it
+ * supports a reset. Removing the device or unbinding the
  * driver while it is open detaches and unbinds it, revokes BAR mappings
  * (later accesses get SIGBUS) and makes every further call fail with ENODEV.
  */
@@ -98,7 +100,8 @@ struct iommufd_pci_region_info {
  *
  * Errors: EBADF / EBADFD for a bad iommufd, EBUSY if already bound or if
  * the device's IOMMU group is used by a kernel driver or another context,
- * EPERM if its interrupts cannot be isolated, ENODEV without an IOMMU.
+ * EPERM if its interrupts cannot be isolated, EINVAL without an IOMMU (or
+ * one that cannot keep DMA cache coherent).
  */
 struct iommufd_pci_bind_iommufd {
 	__u32 argsz;
