@@ -49,13 +49,17 @@ void iommufd_access_destroy_object(struct iommufd_object *obj)
  *
  * The access holds a reference on @ictx until iommufd_access_destroy().
  *
- * Return: the access, or an ERR_PTR (-ENOMEM).
+ * Return: the access, or an ERR_PTR: -EINVAL for an access that pins pages
+ * but has no unmap callback (its pins could never be revoked), -ENOMEM.
  */
 struct iommufd_access *
 iommufd_access_create(struct iommufd_ctx *ictx,
 		      const struct iommufd_access_ops *ops, void *data, u32 *id)
 {
 	struct iommufd_access *access;
+
+	if (ops->needs_pin_pages && !ops->unmap)
+		return ERR_PTR(-EINVAL);
 
 	access = iommufd_object_alloc(ictx, struct iommufd_access,
 				      IOMMUFD_OBJ_ACCESS);

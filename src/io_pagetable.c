@@ -891,8 +891,9 @@ static void iopt_remove_area(struct io_pagetable *iopt, struct iopt_area *area)
 static int iopt_unmap_iova_range(struct io_pagetable *iopt, unsigned long start,
 				 unsigned long last, unsigned long *unmapped)
 {
-	struct iopt_area *area, *next;
-	unsigned long unmapped_bytes = 0, iova, length;
+	unsigned long unmapped_bytes = 0, iova, length, marked_iova = 0;
+	/* The area this call keeps from accesses, until it removes it */
+	struct iopt_area *area, *next, *marked = NULL;
 	unsigned int tries = 0;
 	int rc = 0;
 
@@ -911,7 +912,11 @@ again:
 				rc = -EDEADLOCK;
 				break;
 			}
-			area->prevent_access = true;
+			if (area != marked) {
+				area->prevent_access++;
+				marked = area;
+				marked_iova = iopt_area_iova(area);
+			}
 			iova = iopt_area_iova(area);
 			length = iopt_area_length(area);
 			up_write(&iopt->iova_rwsem);
@@ -920,15 +925,21 @@ again:
 			goto again;
 		}
 		tries = 0;
+		if (area == marked)
+			marked = NULL;
 		unmapped_bytes += iopt_area_length(area);
 		iopt_area_unfill_domains(area, iopt);
 		iopt_remove_area(iopt, area);
 	}
-	/* What stays mapped is usable again */
-	if (rc)
-		for (area = iopt_area_iter_first(iopt, start, last); area;
-		     area = iopt_area_iter_next(area, start, last))
-			area->prevent_access = false;
+	/*
+	 * What stays mapped is usable again, unless another unmapper keeps
+	 * it. The marked area may have been removed by another unmapper
+	 * meanwhile: only the area still at its IOVA is ours.
+	 */
+	if (rc && marked &&
+	    iopt_area_iter_first(iopt, marked_iova, marked_iova) == marked &&
+	    marked->prevent_access)
+		marked->prevent_access--;
 	up_write(&iopt->iova_rwsem);
 	up_read(&iopt->domains_rwsem);
 
@@ -991,6 +1002,9 @@ static int iopt_cut_one(struct io_pagetable *iopt, unsigned long iova,
 	if (iova % iopt->iova_alignment || area->large_loaded ||
 	    area->num_accesses)
 		return -EINVAL;
+	/* Another unmap is waiting for its access pins to go */
+	if (area->prevent_access)
+		return -EBUSY;
 
 	pages = area->pages;
 	offset = area->pages_offset + (iova - iopt_area_iova(area));
@@ -1027,7 +1041,9 @@ static int iopt_cut_one(struct io_pagetable *iopt, unsigned long iova,
  *
  * Used by the VFIO type1 v1 emulation to unmap part of a mapping.
  *
- * Return: 0, -EINVAL for an IOVA that is not aligned, -ENOMEM.
+ * Return: 0, -EINVAL for an IOVA that is not aligned or inside an area
+ * loaded with large IOPTEs or pinned by an access, -EBUSY inside an area
+ * another unmap is removing, -ENOMEM.
  */
 int iopt_cut_iova(struct io_pagetable *iopt, unsigned long *iovas,
 		  size_t num_iovas)

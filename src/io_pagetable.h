@@ -150,10 +150,11 @@ struct iopt_area {
 	/* Loaded with large IOPTEs: cannot be split */
 	bool large_loaded;
 	/*
-	 * Being unmapped: accesses may not pin or read it (iova_rwsem for
-	 * write to set, for read to test)
+	 * Unmappers waiting for its access pins to go: while non-zero,
+	 * accesses may not pin or read it (iova_rwsem for write to change,
+	 * for read to test)
 	 */
-	bool prevent_access;
+	unsigned int prevent_access;
 	/* Pins taken through accesses; protected by pages->mutex */
 	unsigned int num_accesses;
 };

@@ -1029,7 +1029,9 @@ int iopt_pages_rw(struct iopt_pages *pages, unsigned long offset, void *data,
 		return iopt_pages_rw_slow(pages, offset, data, length, write);
 	if (current->mm == mm)
 		return iopt_pages_rw_user(pages, offset, data, length, write);
-	if (!current->mm && (flags & IOMMUFD_ACCESS_RW_KTHREAD)) {
+	/* Only a kernel thread may adopt an mm, not a task past exit_mm() */
+	if (!current->mm && (current->flags & PF_KTHREAD) &&
+	    (flags & IOMMUFD_ACCESS_RW_KTHREAD)) {
 		if (!mmget_not_zero(mm))
 			return -EFAULT;
 		kthread_use_mm(mm);
