@@ -1391,15 +1391,7 @@ int main(void)
 {
 	long alive;
 
-	if (!is_test_build()) {
-		printf("1..0 # SKIP needs the test build\n");
-		return 0;
-	}
-	psz = sysconf(_SC_PAGESIZE);
-	buf = mmap(NULL, NPAGES * psz, PROT_READ | PROT_WRITE,
-		   MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (buf == MAP_FAILED)
-		tap_bail("mmap");
+	buf = test_build_buffer(NPAGES, &psz);
 	alive = objects_alive();
 
 	test_create();

@@ -167,6 +167,27 @@ static inline long objects_alive(void)
 	return module_param_read("objects_alive");
 }
 
+/*
+ * Programs that need the test build: skip (exit 0 with a TAP skip plan)
+ * without it; else the shared, populated buffer of @npages pages the mock
+ * tests pin and check, and the page size.
+ */
+static inline char *test_build_buffer(size_t npages, long *psz)
+{
+	char *p;
+
+	if (!is_test_build()) {
+		printf("1..0 # SKIP needs the test build\n");
+		exit(0);
+	}
+	*psz = sysconf(_SC_PAGESIZE);
+	p = mmap(NULL, npages * *psz, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (p == MAP_FAILED)
+		tap_bail("mmap");
+	return p;
+}
+
 /* Two pages: the first read-write, the second unmapped */
 static inline char *page_before_hole(void)
 {
