@@ -1140,17 +1140,13 @@ static void test_accounting(int mm_mode)
 {
 	int fd = open_iommufd(), status;
 	uint64_t val = mm_mode;
-	pid_t pid;
 
 	option(fd, IOMMU_OPTION_RLIMIT_MODE, IOMMU_OPTION_OP_SET, 0, &val);
-	pid = fork();
-	if (pid == 0)
-		_exit(child_accounting(fd, mm_mode));
-	waitpid(pid, &status, 0);
-	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	status = in_child(child_accounting, fd, mm_mode);
+	ok(status == 0,
 	   "%s mode: access pins of an unprivileged user are held to "
 	   "RLIMIT_MEMLOCK and charged once (child status %d)",
-	   mm_mode ? "mm" : "user", WEXITSTATUS(status));
+	   mm_mode ? "mm" : "user", status);
 	ok_errno(refs(fd, 0, NPAGES, 0), 0, "nothing left pinned");
 	close(fd);
 }

@@ -752,17 +752,13 @@ static void test_accounting(int mm_mode)
 {
 	int fd = open_iommufd(), status;
 	uint64_t val = mm_mode;
-	pid_t pid;
 
 	option(fd, IOMMU_OPTION_RLIMIT_MODE, IOMMU_OPTION_OP_SET, 0, &val);
-	pid = fork();
-	if (pid == 0)
-		_exit(child_accounting(fd, mm_mode));
-	waitpid(pid, &status, 0);
-	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	status = in_child(child_accounting, fd, mm_mode);
+	ok(status == 0,
 	   "%s mode: an unprivileged user is held to RLIMIT_MEMLOCK, VmPin%s "
 	   "follow the pins (child status %d)", mm_mode ? "mm" : "user",
-	   mm_mode ? " and VmLck" : "", WEXITSTATUS(status));
+	   mm_mode ? " and VmLck" : "", status);
 	close(fd);
 }
 

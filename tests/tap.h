@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -165,6 +166,24 @@ static inline int is_test_build(void)
 static inline long objects_alive(void)
 {
 	return module_param_read("objects_alive");
+}
+
+/*
+ * fn(fd, arg) in a forked child (which may drop privileges): its exit
+ * status, or -1 if it did not exit normally
+ */
+static inline int in_child(int (*fn)(int fd, int arg), int fd, int arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		tap_bail("fork");
+	if (pid == 0)
+		_exit(fn(fd, arg));
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
 }
 
 /*
