@@ -140,6 +140,49 @@ static uint64_t rand_base(void)
 	return rnd(2) ? 0 : 0x1000000;
 }
 
+/* Attaching a mock domain: alignment of every area, then the aperture */
+static int model_attach(void)
+{
+	uint64_t a = psz / 2;
+	int i;
+
+	for (i = 0; i < nareas; i++)
+		if (areas[i].s % a || (areas[i].l - areas[i].s + 1) % a ||
+		    (areas[i].va % psz) % a)
+			return EADDRINUSE;
+	return any_isect(areas, nareas, 0, 0xffffff) ||
+	       any_isect(areas, nareas, 0x80000000ULL, UINT64_MAX) ||
+	       any_isect(allow, nallow, 0, 0xffffff) ||
+	       any_isect(allow, nallow, 0x80000000ULL, UINT64_MAX) ?
+	       EADDRINUSE : 0;
+}
+
+/* The mock domain is attached: its aperture reservations enter the model */
+static void model_domain_attached(void)
+{
+	domain = 1;
+	resv[nresv++] = (struct iv){ 0, 0xffffff, 1 };
+	resv[nresv++] = (struct iv){ 0x80000000ULL, UINT64_MAX, 1 };
+}
+
+/* Destroy the mock device: the domain's reservations leave the model */
+static int model_domain_detach(int fd)
+{
+	int i, bad = 0;
+
+	if (destroy(fd, stdev)) {
+		diag("destroy stdev failed");
+		bad++;
+	}
+	domain = 0;
+	for (i = 0; i < nresv; )
+		if (resv[i].owner)
+			resv[i] = resv[--nresv];
+		else
+			i++;
+	return bad;
+}
+
 static int run_seed(unsigned int seed, int nops)
 {
 	int fd = open_iommufd(), bad = 0, op, i;
@@ -220,11 +263,7 @@ static int run_seed(unsigned int seed, int nops)
 					allow[i] = (struct iv){ r[i].start, r[i].last, 0 };
 			}
 		} else if (!domain) {
-			int want = any_isect(areas, nareas, 0, 0xffffff) ||
-				   any_isect(areas, nareas, 0x80000000ULL, UINT64_MAX) ||
-				   any_isect(allow, nallow, 0, 0xffffff) ||
-				   any_isect(allow, nallow, 0x80000000ULL, UINT64_MAX) ?
-				   EADDRINUSE : 0;
+			int want = model_attach();
 			int rc = mock_domain(fd, ioas, &stdev, NULL, NULL);
 
 			if (rc != want) {
@@ -233,22 +272,10 @@ static int run_seed(unsigned int seed, int nops)
 			}
 			st_dom += !rc;
 			st_domfail += rc == EADDRINUSE;
-			if (!rc) {
-				domain = 1;
-				resv[nresv++] = (struct iv){ 0, 0xffffff, 1 };
-				resv[nresv++] = (struct iv){ 0x80000000ULL, UINT64_MAX, 1 };
-			}
+			if (!rc)
+				model_domain_attached();
 		} else {
-			if (destroy(fd, stdev)) {
-				diag("destroy stdev failed");
-				bad++;
-			}
-			domain = 0;
-			for (i = 0; i < nresv; )
-				if (resv[i].owner)
-					resv[i] = resv[--nresv];
-				else
-					i++;
+			bad += model_domain_detach(fd);
 		}
 	}
 	close(fd);
@@ -286,23 +313,6 @@ static int model_unmap(uint64_t s, uint64_t l)
 		areas[lowest] = areas[--nareas];
 		removed++;
 	}
-}
-
-/* Attaching a mock domain: alignment of every area, then the aperture */
-static int model_attach(void)
-{
-	uint64_t a = psz / 2;
-	int i;
-
-	for (i = 0; i < nareas; i++)
-		if (areas[i].s % a || (areas[i].l - areas[i].s + 1) % a ||
-		    (areas[i].va % psz) % a)
-			return EADDRINUSE;
-	return any_isect(areas, nareas, 0, 0xffffff) ||
-	       any_isect(areas, nareas, 0x80000000ULL, UINT64_MAX) ||
-	       any_isect(allow, nallow, 0, 0xffffff) ||
-	       any_isect(allow, nallow, 0x80000000ULL, UINT64_MAX) ?
-	       EADDRINUSE : 0;
 }
 
 /* A length that is a multiple of the alignment, often not of pages */
@@ -549,23 +559,10 @@ static int run_seed_holes(unsigned int seed, int nops)
 			bad += check_rc("MOCK_DOMAIN", seed, op, rc, wrc, 0, 0);
 			st_dom += !rc;
 			st_domfail += rc == EADDRINUSE;
-			if (!rc) {
-				domain = 1;
-				resv[nresv++] = (struct iv){ 0, 0xffffff, 1 };
-				resv[nresv++] = (struct iv){ 0x80000000ULL,
-							     UINT64_MAX, 1 };
-			}
+			if (!rc)
+				model_domain_attached();
 		} else {
-			if (destroy(fd, stdev)) {
-				diag("destroy stdev failed");
-				bad++;
-			}
-			domain = 0;
-			for (i = 0; i < nresv; )
-				if (resv[i].owner)
-					resv[i] = resv[--nresv];
-				else
-					i++;
+			bad += model_domain_detach(fd);
 		}
 	}
 	close(fd);

@@ -629,17 +629,6 @@ static void on_sigbus(int sig)
 	siglongjmp(sigbus_jmp, 1);
 }
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), rc;
-
-	if (fd < 0)
-		return -1;
-	rc = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
-	close(fd);
-	return rc;
-}
-
 /* Unbind the driver while the device is open, bound, attached, mmapped */
 static void test_driver_unbind(struct edu *a)
 {

@@ -127,19 +127,25 @@ static inline long module_param_read(const char *name)
 	return strtol(buf, NULL, 0);
 }
 
+/* Write @val to the file at @path (sysfs): 0, or -1 */
+static inline int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
+	close(fd);
+	return rc;
+}
+
 static inline int module_param_write(const char *name, long val)
 {
 	char path[128], buf[32];
-	int fd, n;
 
 	snprintf(path, sizeof(path), "/sys/module/iommufd/parameters/%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	n = snprintf(buf, sizeof(buf), "%ld\n", val);
-	n = write(fd, buf, n) == n ? 0 : -1;
-	close(fd);
-	return n;
+	snprintf(buf, sizeof(buf), "%ld\n", val);
+	return write_file(path, buf);
 }
 
 /* A "Field:   N kB" line of a /proc file, in kB; -1 if absent */
