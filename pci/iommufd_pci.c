@@ -215,12 +215,9 @@ static int ipci_get_info(struct ipci_dev *ipci, unsigned long arg)
 	struct pci_dev *pdev = ipci->pdev;
 	int rc;
 
-	rc = ipci_get_arg(&cmd, sizeof(cmd.argsz) + sizeof(cmd.flags), arg,
-			  false);
+	rc = ipci_get_arg(&cmd, sizeof(cmd), arg, false);
 	if (rc)
 		return rc;
-	if (cmd.argsz < sizeof(cmd))
-		return -EINVAL;
 	cmd.vendor = pdev->vendor;
 	cmd.device = pdev->device;
 	cmd.subsystem_vendor = pdev->subsystem_vendor;

@@ -232,15 +232,18 @@ static int iommufd_device_do_attach(struct iommufd_device *idev, u32 *pt_id)
 }
 
 /**
- * iommufd_device_attach_pt() - attach a device to an IOAS or HW page table
- * @idev: a device that is not attached
- * @pt_id: in: IOAS or HW page table ID; out: the HW page table's ID
+ * iommufd_device_attach() - attach a device to an IOAS or HW page table
+ * @idev: a bound device that is not attached
+ * @pt_id: in: IOAS ID (automatic HW page table) or HW page table ID; out:
+ *	   the HW page table's ID
  *
  * Return: 0; -ENOENT for an unknown ID; -EINVAL for an ID of another type,
- * a device already attached, or a HW page table its IOMMU cannot use;
- * errors of adding a new domain to the IOAS (objects.md §5.3).
+ * a device already attached, or a HW page table the device's group or
+ * IOMMU cannot use; -EADDRINUSE if the device's reserved regions collide
+ * with mappings; errors of adding a new domain to the IOAS (objects.md
+ * §5.3).
  */
-int iommufd_device_attach_pt(struct iommufd_device *idev, u32 *pt_id)
+int iommufd_device_attach(struct iommufd_device *idev, u32 *pt_id)
 {
 	int rc = -EINVAL;
 
@@ -250,6 +253,7 @@ int iommufd_device_attach_pt(struct iommufd_device *idev, u32 *pt_id)
 	mutex_unlock(&idev->lock);
 	return rc;
 }
+EXPORT_SYMBOL_NS_GPL(iommufd_device_attach, IOMMUFD_NS);
 
 /*
  * Drop the device's attachment to @hwpt (its domain detached already, or
@@ -285,12 +289,13 @@ static void iommufd_hwpt_drop_device(struct iommufd_device *idev,
 }
 
 /**
- * iommufd_device_detach_pt() - detach a device from its HW page table
+ * iommufd_device_detach() - detach a device from its HW page table
  * @idev: an attached device
  *
- * An automatic HW page table left without devices is destroyed.
+ * Its DMA is blocked afterwards (once no other device of its group is
+ * attached). An automatic HW page table left without devices is destroyed.
  */
-void iommufd_device_detach_pt(struct iommufd_device *idev)
+void iommufd_device_detach(struct iommufd_device *idev)
 {
 	struct iommufd_hwpt_paging *hwpt;
 
@@ -301,9 +306,10 @@ void iommufd_device_detach_pt(struct iommufd_device *idev)
 		iommufd_hwpt_drop_device(idev, hwpt, true);
 	mutex_unlock(&idev->lock);
 }
+EXPORT_SYMBOL_NS_GPL(iommufd_device_detach, IOMMUFD_NS);
 
 /**
- * iommufd_device_replace_pt() - move an attached device to another target
+ * iommufd_device_replace() - move an attached device to another target
  * @idev: an attached device
  * @pt_id: in: IOAS or HW page table ID; out: the HW page table's ID
  *
@@ -312,9 +318,10 @@ void iommufd_device_detach_pt(struct iommufd_device *idev)
  * The same HW page table (or the IOAS of the current automatic one) is no
  * change.
  *
- * Return: 0, -EINVAL if not attached, or the errors of attach.
+ * Return: 0, -EINVAL if not attached, or the errors of attach; on failure
+ * the device stays where it was.
  */
-int iommufd_device_replace_pt(struct iommufd_device *idev, u32 *pt_id)
+int iommufd_device_replace(struct iommufd_device *idev, u32 *pt_id)
 {
 	struct iommufd_hwpt_paging *old;
 	int rc = 0;
@@ -343,6 +350,7 @@ out_unlock:
 	mutex_unlock(&idev->lock);
 	return rc;
 }
+EXPORT_SYMBOL_NS_GPL(iommufd_device_replace, IOMMUFD_NS);
 
 /* A manual paging HW page table on @ioas for devices like @idev */
 static struct iommufd_hwpt_paging *

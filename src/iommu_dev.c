@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Devices behind the kernel's IOMMU core: the in-kernel device API of
- * objects.md §10.2 (iommufd_device_bind() and friends) for a real struct
- * device, and the domain backend for it (a paging domain of the device's
- * IOMMU driver, filled with iommu_map()/iommu_unmap()).
+ * Devices behind the kernel's IOMMU core: binding a real struct device
+ * (iommufd_device_bind()/unbind() of objects.md §10.2; attach, replace and
+ * detach are hw_pagetable.c's, shared with the mock), and the domain
+ * backend for it (a paging domain of the device's IOMMU driver, filled with
+ * iommu_map()/iommu_unmap()).
  *
  * Both plug into the generic code the way the test build's mock does:
  * struct iommufd_device_ops for the device, struct iopt_domain_ops for its
@@ -426,47 +427,6 @@ void iommufd_device_unbind(struct iommufd_device *idev)
 	iommufd_ctx_put(ictx);
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_device_unbind, IOMMUFD_NS);
-
-/**
- * iommufd_device_attach() - attach a bound device to an IOAS or HWPT
- * @idev: a bound device, not attached
- * @pt_id: in: an IOAS ID (automatic HW page table) or a HWPT ID; out: the
- *	   HWPT ID
- *
- * Return: 0, -ENOENT for an unknown ID, -EINVAL for an ID of another type,
- * a device already attached, or a HWPT the device's group or IOMMU cannot
- * use; -EADDRINUSE if the device's reserved regions collide with mappings;
- * errors of loading the mappings into a new domain.
- */
-int iommufd_device_attach(struct iommufd_device *idev, u32 *pt_id)
-{
-	return iommufd_device_attach_pt(idev, pt_id);
-}
-EXPORT_SYMBOL_NS_GPL(iommufd_device_attach, IOMMUFD_NS);
-
-/**
- * iommufd_device_replace() - move an attached device to another IOAS or HWPT
- * @idev: an attached device
- * @pt_id: in: an IOAS or HWPT ID; out: the HWPT ID
- *
- * Return: 0, -EINVAL if not attached, or the errors of attach; on failure
- * the device stays where it was.
- */
-int iommufd_device_replace(struct iommufd_device *idev, u32 *pt_id)
-{
-	return iommufd_device_replace_pt(idev, pt_id);
-}
-EXPORT_SYMBOL_NS_GPL(iommufd_device_replace, IOMMUFD_NS);
-
-/**
- * iommufd_device_detach() - detach a device; its DMA is blocked after
- * @idev: an attached device
- */
-void iommufd_device_detach(struct iommufd_device *idev)
-{
-	iommufd_device_detach_pt(idev);
-}
-EXPORT_SYMBOL_NS_GPL(iommufd_device_detach, IOMMUFD_NS);
 
 /**
  * iommufd_device_to_ictx() - the context a device is bound to

@@ -243,9 +243,6 @@ struct iommufd_device *iommufd_device_alloc(struct iommufd_ctx *ictx,
 					    void *priv);
 void iommufd_device_unbind_unpublished(struct iommufd_device *idev);
 void iommufd_device_unbind_published(struct iommufd_device *idev);
-int iommufd_device_attach_pt(struct iommufd_device *idev, u32 *pt_id);
-int iommufd_device_replace_pt(struct iommufd_device *idev, u32 *pt_id);
-void iommufd_device_detach_pt(struct iommufd_device *idev);
 void iommufd_device_destroy(struct iommufd_object *obj);
 
 /*

@@ -278,7 +278,7 @@ void iommufd_selftest_destroy(struct iommufd_object *obj)
 
 	if (!sobj->idev)
 		return;
-	iommufd_device_detach_pt(sobj->idev);
+	iommufd_device_detach(sobj->idev);
 	iommufd_device_unbind_published(sobj->idev);
 }
 
@@ -310,7 +310,7 @@ static int iommufd_test_mock_domain(struct iommufd_ucmd *ucmd,
 		rc = PTR_ERR(idev);
 		goto out_abort;
 	}
-	rc = iommufd_device_attach_pt(idev, &pt_id);
+	rc = iommufd_device_attach(idev, &pt_id);
 	if (rc)
 		goto out_unbind;
 
@@ -327,7 +327,7 @@ static int iommufd_test_mock_domain(struct iommufd_ucmd *ucmd,
 	return 0;
 
 out_detach:
-	iommufd_device_detach_pt(idev);
+	iommufd_device_detach(idev);
 out_unbind:
 	iommufd_device_unbind_unpublished(idev);
 out_abort:
@@ -348,7 +348,7 @@ static int iommufd_test_mock_domain_replace(struct iommufd_ucmd *ucmd,
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
 	sobj = container_of(obj, struct selftest_obj, obj);
-	rc = iommufd_device_replace_pt(sobj->idev, &pt_id);
+	rc = iommufd_device_replace(sobj->idev, &pt_id);
 	if (!rc) {
 		cmd->mock_domain_replace.pt_id = pt_id;
 		rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
