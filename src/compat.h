@@ -19,13 +19,16 @@
 #include "compat_probed.h"
 
 /*
- * The symbol namespace of our exports, for EXPORT_SYMBOL_NS_GPL() and
+ * The symbol namespaces of our exports (IOMMUFD; IOMMUFD_VFIO for the VFIO
+ * compat helpers), for EXPORT_SYMBOL_NS_GPL() and
  * MODULE_IMPORT_NS(): a bare token until 6.13, a string literal after.
  */
 #ifdef HAVE_MODULE_NS_TOKEN
 #define IOMMUFD_NS IOMMUFD
+#define IOMMUFD_VFIO_NS IOMMUFD_VFIO
 #else
 #define IOMMUFD_NS "IOMMUFD"
+#define IOMMUFD_VFIO_NS "IOMMUFD_VFIO"
 #endif
 
 /*

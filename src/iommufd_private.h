@@ -53,10 +53,12 @@ struct iommufd_ctx {
 	/* Protected by the objects xarray lock, see iommufd_option_rlimit_mode() */
 	enum iommufd_account_mode account_mode;
 
-	/* Protects vfio_ioas */
+	/* Protects vfio_ioas and no_iommu */
 	struct mutex compat_lock;
 	/* The IOAS the VFIO type1 ioctls operate on; not a reference */
 	struct iommufd_ioas *vfio_ioas;
+	/* VFIO uses the context for no-iommu devices: no compat IOAS then */
+	bool no_iommu;
 
 	/* Protects groups: IOMMU groups with devices bound (iommu_dev.c) */
 	struct mutex groups_lock;
@@ -179,6 +181,7 @@ static inline struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx,
 			    struct iommufd_ioas, obj);
 }
 
+struct iommufd_ioas *iommufd_ioas_alloc(struct iommufd_ctx *ictx);
 int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd);
 void iommufd_ioas_destroy(struct iommufd_object *obj);
 int iommufd_ioas_iova_ranges_ioctl(struct iommufd_ucmd *ucmd);
