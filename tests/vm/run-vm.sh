@@ -79,7 +79,9 @@ while [ $# -gt 0 ]; do
 done
 if [ -z "$kver" ] || [ -z "$initramfs" ]; then usage; fi
 name=${name:-$kver}
-kernel=/boot/vmlinuz-$kver
+# shellcheck source=scripts/kernel-lib.sh
+. "$(dirname "$0")/../../scripts/kernel-lib.sh"
+kernel=$(kernel_root "$kver" || true)/boot/vmlinuz-$kver
 [ -r "$kernel" ] || { echo "run-vm: $kernel not found" >&2; exit 2; }
 [ -r "$initramfs" ] || { echo "run-vm: initramfs $initramfs not found" >&2; exit 2; }
 command -v qemu-system-x86_64 >/dev/null || {
