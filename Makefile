@@ -8,7 +8,8 @@
 #   make demo       boots a VM and shows /dev/iommu at work
 #   make bench      benchmark table from a VM per kernel
 #   make style      checkpatch --strict, sparse and W=1 on every kernel
-#   make dkms-install
+#   make dkms-install   iommufd.ko, iommufd_pci.ko and the rebuilt VFIO through
+#                       DKMS for this machine's kernels (make dkms-remove undoes)
 
 ROOT := $(CURDIR)
 BUILD := $(ROOT)/build
@@ -31,14 +32,18 @@ EDU := edu,dma_mask=0xffffffffffffffff
 build_suffix = $(if $(filter 1,$(2)),-test)
 moddir = $(BUILD)/$(1)$(call build_suffix,$(1),$(2))
 
-TESTS := dispatch objects ioas vfio domain alloc access stress consumer pci
+TESTS := dispatch objects ioas vfio domain alloc access stress consumer pci vfio_cdev vmm
 TEST_BINS := $(addprefix $(BUILD)/tests/,$(TESTS))
+# 6.12's <linux/vfio.h> (the device cdev ioctls), from Debian's linux-source
+# package (Debian 12's libc headers are 6.1's), cleaned as headers_install does
+UAPI_SRC := /usr/src/linux-source-6.12.tar.xz
+UAPI_VFIO := $(BUILD)/uapi/linux/vfio.h
 TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Wno-missing-field-initializers \
 	-Werror -static -pthread \
-	-I$(ROOT)/include/uapi -I$(ROOT)/tests
+	-I$(ROOT)/include/uapi -I$(BUILD)/uapi -I$(ROOT)/tests
 
 .PHONY: all modules test-modules tests check style demo bench deps clean \
-	dkms-install dkms-build abi-test vm-test
+	dkms-install dkms-remove dkms-build abi-test vm-test
 
 all: modules
 
@@ -52,9 +57,15 @@ modules:
 test-modules:
 	@$(MAKE) --no-print-directory modules TEST=1
 
-$(BUILD)/tests/%: tests/%.c tests/tap.h tests/utils.h include/uapi/linux/iommufd.h \
-		include/uapi/linux/iommufd_test.h tests/consumer/consumer_uapi.h \
-		include/uapi/linux/iommufd_pci.h
+$(UAPI_VFIO): $(UAPI_SRC)
+	@mkdir -p $(dir $@)
+	tar -xOf $< linux-source-6.12/include/uapi/linux/vfio.h | \
+		sed -E 's/([[:space:](])(__user|__force|__iomem)[[:space:]]/\1/g' >$@.tmp
+	@mv $@.tmp $@
+
+$(BUILD)/tests/%: tests/%.c tests/tap.h tests/utils.h tests/qemu_client.h tests/edu.h \
+		include/uapi/linux/iommufd.h include/uapi/linux/iommufd_test.h \
+		tests/consumer/consumer_uapi.h include/uapi/linux/iommufd_pci.h $(UAPI_VFIO)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 
@@ -117,8 +128,11 @@ $(BUILD)/demo/demo: demo/demo.c include/uapi/linux/iommufd.h \
 style:
 	@scripts/style.sh "$(KERNELS)"
 
-dkms-install:
+dkms-install: deps
 	@scripts/dkms.sh install $(VERSION)
+
+dkms-remove:
+	@scripts/dkms.sh remove $(VERSION)
 
 dkms-build:
 	@scripts/dkms.sh build $(VERSION) "$(KERNELS)"

@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Usage: scripts/vfio-modules.sh KDIR
+#
+# Prints the modules scripts/vfio-build.sh rebuilds for the kernel whose
+# headers are at KDIR, one per line, in the order they must be built, as
+# paths in the kernel tree without .ko (drivers/vfio/vfio): vfio.ko and
+# every in-tree module that depends on it, from the kernel's modules.dep.
+# Prints nothing for a kernel whose VFIO has no device cdev (before 6.6;
+# 6.1 among them): iommufd cannot serve it. dkms.conf reads this list too.
+set -euo pipefail
+
+kdir=$1
+kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$kdir/include/generated/utsrelease.h")
+[ -n "$kver" ] || { echo "vfio-modules: cannot read the kernel release of $kdir" >&2; exit 1; }
+
+# Debian's headers for kbuild only include the common tree's Makefile,
+# where <linux/vfio.h> is
+srctree=$kdir
+[ -f "$kdir/include/linux/vfio.h" ] ||
+	srctree=$(sed -n 's/^include \(.*\)\/Makefile$/\1/p' "$kdir/Makefile")
+grep -q CONFIG_VFIO_DEVICE_CDEV "$srctree/include/linux/vfio.h" 2>/dev/null || exit 0
+
+moddep=/lib/modules/$kver/modules.dep
+[ -f "$moddep" ] || { echo "vfio-modules: $moddep is missing (is linux-image-$kver installed?)" >&2; exit 1; }
+# In-tree entries only (kernel/...), by module name; modules.dep lists every
+# module's whole dependency closure, so one level is enough
+awk '
+	function name(p) { sub(/.*\//, "", p); sub(/\.ko(\.[a-z]+)?$/, "", p); return p }
+	$1 ~ /^kernel\// {
+		m = $1; sub(/:$/, "", m); sub(/^kernel\//, "", m); sub(/\.ko(\.[a-z]+)?$/, "", m)
+		n = name(m); path[n] = m; deps[n] = ""
+		for (i = 2; i <= NF; i++) deps[n] = deps[n] " " name($i)
+	}
+	function needs_vfio(n) { return n == "vfio" || index(deps[n] " ", " vfio ") }
+	function depth(n,   k, a, i, d, best) {
+		best = 0
+		k = split(deps[n], a, " ")
+		for (i = 1; i <= k; i++)
+			if (needs_vfio(a[i])) { d = depth(a[i]) + 1; if (d > best) best = d }
+		return best
+	}
+	END { for (n in path) if (needs_vfio(n)) print depth(n), path[n] }
+' "$moddep" | sort -k1,1n -k2 | cut -d' ' -f2
