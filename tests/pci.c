@@ -33,19 +33,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "edu.h"
 #include "tap.h"
 #include "utils.h"
-
-#define EDU_IDENT	0x00
-#define EDU_LIVENESS	0x04
-#define EDU_DMA_SRC	0x80
-#define EDU_DMA_DST	0x88
-#define EDU_DMA_COUNT	0x90
-#define EDU_DMA_CMD	0x98
-#define EDU_DMA_RUN	0x1
-#define EDU_DMA_TO_RAM	0x2
-#define EDU_BUFFER	0x40000
-#define EDU_BAR_SIZE	0x100000
 
 #define PAGE 4096
 #define XFER 1024
@@ -196,19 +186,6 @@ static int is_612(void)
 
 	uname(&u);
 	return !strncmp(u.release, "6.12", 4);
-}
-
-static int dmar_faults(void)
-{
-	char line[512];
-	int n = 0;
-	FILE *f = popen("dmesg", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		n += strstr(line, "DMAR") && strstr(line, "fault addr");
-	if (f)
-		pclose(f);
-	return n;
 }
 
 /* The Bus Master Enable bit of the device's PCI command register */
