@@ -5,7 +5,9 @@
 #   make TEST=1     the same, test build (adds the test-only parts)
 #   make check      everything that is tested: style, ABI layout, dkms build,
 #                   and the test suite in a VM per kernel
-#   make demo       boots a VM and shows /dev/iommu at work
+#   make demo       boots Debian 13's kernel in a VM: QEMU 10 assigns a PCI
+#                   device through /dev/iommu and the rebuilt VFIO
+#   make demo-driver the same VM idea with a userspace driver of our own
 #   make bench      benchmark table from a VM per kernel
 #   make style      checkpatch --strict, sparse and W=1 on every kernel
 #   make dkms-install   iommufd.ko, iommufd_pci.ko and the rebuilt VFIO through
@@ -42,7 +44,7 @@ TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Wno-missing-field-
 	-Werror -static -pthread \
 	-I$(ROOT)/include/uapi -I$(BUILD)/uapi -I$(ROOT)/tests
 
-.PHONY: all modules test-modules tests check style demo bench deps clean \
+.PHONY: all modules test-modules tests check style demo demo-driver bench deps clean \
 	dkms-install dkms-remove dkms-build abi-test vm-test
 
 all: modules
@@ -98,14 +100,27 @@ check: deps
 	@$(MAKE) --no-print-directory dkms-build
 	@$(MAKE) --no-print-directory vm-test
 
+# The VMM story on Debian 13's kernel: QEMU 10 assigns the edu through
+# /dev/iommu and Debian's VFIO rebuilt with iommufd support
 demo: deps
+	@k=$$(cat $$(scripts/debian13-root.sh)/.kernel); \
+	echo "Building iommufd.ko and Debian's VFIO with iommufd support for $$k..."; \
+	$(MAKE) --no-print-directory modules TEST=0 KERNELS=$$k >/dev/null && \
+	$(MAKE) --no-print-directory $(BUILD)/demo/vmm-demo && \
+	echo "Booting Debian 13's kernel $$k in QEMU (TCG, q35, intel-iommu); about a minute..." && \
+	scripts/vm-payload.sh --vmm $(BUILD) $$k demo 1024 demo/guest-vmm.sh \
+		$(BUILD)/demo/vmm-demo -- -device $(EDU)
+
+# The userspace-driver story: a driver of our own for the edu through
+# iommufd_pci.ko
+demo-driver: deps
 	@$(MAKE) --no-print-directory modules TEST=0 >/dev/null
-	@$(MAKE) --no-print-directory $(BUILD)/demo/demo
+	@$(MAKE) --no-print-directory $(BUILD)/demo/driver-demo
 	@k=$(firstword $(filter 6.12%,$(KERNELS)) $(KERNELS)); \
 	echo "Booting Debian's $$k in QEMU (TCG, q35, intel-iommu); about 10 s..."; \
-	scripts/vm-payload.sh $(BUILD) $$k demo 1024 demo/guest-demo.sh \
+	scripts/vm-payload.sh $(BUILD) $$k demo-driver 1024 demo/guest-driver.sh \
 		$(BUILD)/$$k/iommufd.ko $(BUILD)/$$k/iommufd_pci.ko \
-		$(BUILD)/demo/demo -- -device $(EDU)
+		$(BUILD)/demo/driver-demo -- -device $(EDU)
 
 bench: deps
 	@$(MAKE) --no-print-directory modules TEST=1 >/dev/null
@@ -120,15 +135,19 @@ $(BUILD)/bench/bench: bench/bench.c tests/tap.h tests/utils.h \
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 
-$(BUILD)/demo/demo: demo/demo.c include/uapi/linux/iommufd.h \
+$(BUILD)/demo/driver-demo: demo/driver.c include/uapi/linux/iommufd.h \
 		include/uapi/linux/iommufd_pci.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $<
+
+$(BUILD)/demo/vmm-demo: demo/vmm.c tests/qemu_client.h tests/edu.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 
 style:
 	@scripts/style.sh "$(KERNELS)"
 
-dkms-install: deps
+dkms-install:
 	@scripts/dkms.sh install $(VERSION)
 
 dkms-remove:

@@ -6,8 +6,8 @@
 #        scripts/dkms.sh build VERSION "KVER..."
 #
 # install: puts the sources in /usr/src/iommufd-VERSION and has DKMS build and
-#          install, for each kernel (default: this machine's Debian kernels,
-#          scripts/kernels.sh), iommufd.ko, iommufd_pci.ko and, where the
+#          install, for each kernel (default: every kernel installed on this
+#          machine), iommufd.ko, iommufd_pci.ko and, where the
 #          kernel's VFIO has the device cdev (6.12), that VFIO rebuilt with
 #          iommufd support, over Debian's. Installs the linux-source package
 #          of those kernels first if needed. Nothing is loaded.
@@ -28,7 +28,15 @@ version=$2
 # the kernel's own, so the version check is overridden for this package
 force_file=/usr/share/dkms/modules_to_force_install/iommufd
 
-command -v dkms >/dev/null || { echo "dkms: not installed (apt-get install dkms)"; exit 1; }
+apt_install() {
+	echo "dkms: installing $*"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
+}
+
+if ! command -v dkms >/dev/null; then
+	[ "$mode" = install ] || { echo "dkms: not installed (apt-get install dkms)"; exit 1; }
+	apt_install dkms
+fi
 
 copy_sources() {
 	rm -rf "$dest"
@@ -55,8 +63,7 @@ need_source() {
 	hver=$(dpkg-query -W -f='${Version}' "linux-headers-$k")
 	if [ "$(dpkg-query -W -f='${db:Status-Status} ${Version}' "linux-source-$series" 2>/dev/null)" != \
 		"installed $hver" ]; then
-		echo "dkms: installing linux-source-$series $hver: VFIO for $k is rebuilt from it"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "linux-source-$series=$hver" >/dev/null
+		apt_install "linux-source-$series=$hver"
 	fi
 }
 
@@ -79,7 +86,7 @@ build_one() {
 
 # Where modprobe finds module $2 for kernel $1
 modpath() {
-	modprobe -S "$1" --show-depends "$2" | awk '/^insmod/ { p = $2 } END { print p }'
+	modinfo -k "$1" -n "$2" 2>/dev/null || true
 }
 
 # dkms install and remove for kernel $1, checking what modprobe loads
@@ -113,12 +120,22 @@ install_remove_one() {
 		*) echo "dkms: removed, but modprobe $m loads ${p:-nothing}"; return 1 ;;
 		esac
 	done
+	# DKMS on Debian 13 moves Debian's modules aside while ours are installed
+	if ! dpkg -V "linux-image-$k" >/tmp/iommufd-dkms.log 2>&1 || [ -s /tmp/iommufd-dkms.log ]; then
+		cat /tmp/iommufd-dkms.log
+		echo "dkms: removed, but linux-image-$k is not as Debian installed it"
+		return 1
+	fi
+	echo "dkms: removed, linux-image-$k is as Debian installed it (dpkg -V)"
 }
 
 case $mode in
 install)
 	dest=/usr/src/iommufd-$version
-	kernels=${3:-$("$root/scripts/kernels.sh" | tr '\n' ' ')}
+	# Every kernel installed on this machine
+	kernels=${3:-$(for d in /lib/modules/*/modules.dep; do
+		[ -f "$d" ] && basename "$(dirname "$d")"
+	done | tr '\n' ' ')}
 	remove
 	copy_sources
 	mkdir -p "$(dirname "$force_file")"
@@ -127,6 +144,7 @@ install)
 	for k in $kernels; do
 		# The Debian 13 root's kernel is the tests', not this machine's
 		[ -z "$(kernel_root "$k")" ] || continue
+		[ -e "/lib/modules/$k/build/Makefile" ] || apt_install "linux-headers-$k"
 		need_source "$k"
 		dkms build -m iommufd -v "$version" -k "$k"
 		dkms install -m iommufd -v "$version" -k "$k" --force

@@ -6,7 +6,8 @@
 # Prints the modules scripts/vfio-build.sh rebuilds for the kernel whose
 # headers are at KDIR, one per line, in the order they must be built, as
 # paths in the kernel tree without .ko (drivers/vfio/vfio): vfio.ko and
-# every in-tree module that depends on it, from the kernel's modules.dep.
+# every in-tree module that depends on it, from the kernel's modules.dep
+# and modules.order.
 # Prints nothing for a kernel whose VFIO has no device cdev (before 6.6;
 # 6.1 among them): iommufd cannot serve it. dkms.conf reads this list too.
 set -euo pipefail
@@ -23,14 +24,24 @@ srctree=$kdir
 grep -q CONFIG_VFIO_DEVICE_CDEV "$srctree/include/linux/vfio.h" 2>/dev/null || exit 0
 
 moddep=/lib/modules/$kver/modules.dep
-[ -f "$moddep" ] || { echo "vfio-modules: $moddep is missing (is linux-image-$kver installed?)" >&2; exit 1; }
-# In-tree entries only (kernel/...), by module name; modules.dep lists every
-# module's whole dependency closure, so one level is enough
+order=/lib/modules/$kver/modules.order
+for f in "$moddep" "$order"; do
+	[ -f "$f" ] || { echo "vfio-modules: $f is missing (is linux-image-$kver installed?)" >&2; exit 1; }
+done
+# Who needs whom, by module name, from modules.dep (each entry lists the
+# module's whole dependency closure, so one level is enough); where the
+# in-tree ones are, from modules.order, which a DKMS install leaves alone
+# (modules.dep then names our copies in updates/ instead)
 awk '
 	function name(p) { sub(/.*\//, "", p); sub(/\.ko(\.[a-z]+)?$/, "", p); return p }
-	$1 ~ /^kernel\// {
-		m = $1; sub(/:$/, "", m); sub(/^kernel\//, "", m); sub(/\.ko(\.[a-z]+)?$/, "", m)
-		n = name(m); path[n] = m; deps[n] = ""
+	FNR == NR {
+		n = name($1); path[n] = $1
+		sub(/^kernel\//, "", path[n]); sub(/\.ko(\.[a-z]+)?$/, "", path[n])
+		next
+	}
+	{
+		sub(/:$/, "", $1)
+		n = name($1); deps[n] = ""
 		for (i = 2; i <= NF; i++) deps[n] = deps[n] " " name($i)
 	}
 	function needs_vfio(n) { return n == "vfio" || index(deps[n] " ", " vfio ") }
@@ -41,5 +52,5 @@ awk '
 			if (needs_vfio(a[i])) { d = depth(a[i]) + 1; if (d > best) best = d }
 		return best
 	}
-	END { for (n in path) if (needs_vfio(n)) print depth(n), path[n] }
-' "$moddep" | sort -k1,1n -k2 | cut -d' ' -f2
+	END { for (n in path) if ((n in deps) && needs_vfio(n)) print depth(n), path[n] }
+' "$order" "$moddep" | sort -k1,1n -k2 | cut -d' ' -f2

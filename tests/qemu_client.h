@@ -264,7 +264,7 @@ static inline int qmp(struct qemu *q, const char *json)
 		if (strstr(line, "\"return\""))
 			return 0;
 		if (strstr(line, "\"error\"")) {
-			printf("# qmp: %s\n", line);
+			printf("# QMP error: %s\n", line);
 			return -1;
 		}
 	}
@@ -301,7 +301,8 @@ static inline void qemu_close(struct qemu *q)
 		close(q->qtest);
 	if (q->qmp >= 0)
 		close(q->qmp);
-	q->qtest = q->qmp = -1;
+	q->qtest = -1;
+	q->qmp = -1;
 	snprintf(path, sizeof(path), "%s/qtest", q->dir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/qmp", q->dir);
@@ -362,8 +363,9 @@ static inline int qemu_start(struct qemu *q, int mem_mb,
 	int lsock, n = 0, i;
 
 	memset(q, 0, sizeof(*q));
-	q->qtest = q->qmp = -1;
-	strcpy(q->dir, "/tmp/vmm.XXXXXX");
+	q->qtest = -1;
+	q->qmp = -1;
+	snprintf(q->dir, sizeof(q->dir), "/tmp/vmm.XXXXXX");
 	if (!mkdtemp(q->dir))
 		return -1;
 	snprintf(qt_addr.sun_path, sizeof(qt_addr.sun_path), "%s/qtest", q->dir);

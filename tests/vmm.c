@@ -109,6 +109,27 @@ static long pins_settle(long want)
 	return now;
 }
 
+/* The system's pinned pages once steady for a second (up to 10 s) */
+static long pins_baseline(void)
+{
+	long now = foll_pins(), prev = -2;
+	int i;
+
+	for (i = 0; i < 10 && now != prev; i++) {
+		prev = now;
+		sleep(1);
+		now = foll_pins();
+	}
+	return now;
+}
+
+/* Pinned pages back at @before, once settled */
+#define ok_pins(before, what)                                                  \
+	do {                                                                   \
+		long _now = pins_settle(before);                               \
+		ok(_now == (before), "%s (%ld -> %ld pages)", what, before, _now); \
+	} while (0)
+
 /* The nested guest's view: program the assigned edu at @slot, BAR at @bar */
 static int guest_enable(struct qemu *q, int slot, uint64_t bar)
 {
@@ -229,7 +250,7 @@ static void args_for(const char *const *tmpl, const char *dev, char bufs[][160],
 
 static void test_iommufd_host(void)
 {
-	long pins = foll_pins(), alive = objects_alive(), faults;
+	long pins = pins_baseline(), alive = objects_alive(), faults;
 	const char *args[8];
 	char bufs[8][160];
 	struct qemu q;
@@ -271,7 +292,7 @@ static void test_iommufd_host(void)
 	ok(vm_pin_of(q.pid) == 0, "nothing pinned by QEMU any more (VmPin %ld kB)",
 	   vm_pin_of(q.pid));
 	ok(qemu_quit(&q) == 0, "QEMU quits cleanly");
-	ok(pins_settle(pins) == pins, "no page left pinned in the system (%ld -> %ld)", pins, foll_pins());
+	ok_pins(pins, "no page left pinned in the system");
 	if (alive >= 0)
 		ok(objects_alive() == alive, "no iommufd object left");
 }
@@ -284,7 +305,7 @@ static void test_sysfsdev(void)
 		"vfio-pci,addr=5,iommufd=iommufd0,sysfsdev=/sys/bus/pci/devices/%s",
 		NULL
 	};
-	long pins = foll_pins();
+	long pins = pins_baseline();
 	const char *args[8];
 	char bufs[8][160];
 	struct qemu q;
@@ -297,13 +318,13 @@ static void test_sysfsdev(void)
 	ok(!guest_enable(&q, SLOT, BAR0) && dma_lands(&q, BAR0, DST_GPA, 3),
 	   "and its DMA reaches guest RAM");
 	ok(qemu_quit(&q) == 0, "QEMU quits");
-	ok(pins_settle(pins) == pins, "no page left pinned (%ld -> %ld)", pins, foll_pins());
+	ok_pins(pins, "no page left pinned");
 }
 
 /* fd= passing: the management layer opens both files, QEMU gets the fds */
 static void test_fd_passing(void)
 {
-	long pins = foll_pins();
+	long pins = pins_baseline();
 	char obj[64], dev[96];
 	const char *args[6];
 	int iommufd, devfd, keep[3];
@@ -334,23 +355,25 @@ static void test_fd_passing(void)
 	ok(!guest_enable(&q, SLOT, BAR0) && dma_lands(&q, BAR0, DST_GPA, 4),
 	   "and the device's DMA reaches guest RAM");
 	ok(qemu_quit(&q) == 0, "QEMU quits");
-	ok(pins_settle(pins) == pins, "no page left pinned (%ld -> %ld)", pins, foll_pins());
+	ok_pins(pins, "no page left pinned");
 }
 
 /* Two assigned devices: one IOAS, the guest's RAM pinned once */
 static void test_two_devices(void)
 {
 	char d1[160], d2[160];
-	const char *args[] = {
-		"-object", "iommufd,id=iommufd0", "-device", d1, "-device", d2, NULL
-	};
-	long pins = foll_pins();
+	const char *args[8] = { "-object", "iommufd,id=iommufd0" };
+	long pins = pins_baseline();
 	struct qemu q;
 
 	if (!bdf2)
 		return;
 	snprintf(d1, sizeof(d1), "vfio-pci,addr=%d,iommufd=iommufd0,host=%s", SLOT, bdf);
 	snprintf(d2, sizeof(d2), "vfio-pci,addr=%d,iommufd=iommufd0,host=%s", SLOT2, bdf2);
+	args[2] = "-device";
+	args[3] = d1;
+	args[4] = "-device";
+	args[5] = d2;
 	if (!ok(!qemu_start(&q, GUEST_MB, args, NULL), "QEMU with two assigned edus"))
 		return;
 	ok(vm_pin_of(q.pid) >= GUEST_MB * 1024L &&
@@ -361,13 +384,13 @@ static void test_two_devices(void)
 	ok(dma_lands(&q, BAR0, DST_GPA, 5) && dma_lands(&q, BAR0_2, DST_GPA + 0x10000, 6),
 	   "both DMA into guest RAM");
 	ok(qemu_quit(&q) == 0, "QEMU quits");
-	ok(pins_settle(pins) == pins, "no page left pinned (%ld -> %ld)", pins, foll_pins());
+	ok_pins(pins, "no page left pinned");
 }
 
 /* SIGKILL mid-run: the kernel releases everything; the device is reusable */
 static void test_sigkill(void)
 {
-	long pins = foll_pins(), alive = objects_alive();
+	long pins = pins_baseline(), alive = objects_alive();
 	const char *args[8];
 	char bufs[8][160];
 	struct qemu q;
@@ -386,7 +409,7 @@ static void test_sigkill(void)
 	status = qemu_kill(&q);
 	ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
 	   "QEMU killed with SIGKILL");
-	ok(pins_settle(pins) == pins, "every page it had pinned is unpinned");
+	ok_pins(pins, "every page it had pinned is unpinned");
 	if (alive >= 0)
 		ok(objects_alive() == alive, "every iommufd object is gone");
 
@@ -397,18 +420,19 @@ static void test_sigkill(void)
 	ok(!guest_enable(&q, SLOT, BAR0) && dma_lands(&q, BAR0, DST_GPA, 8),
 	   "and its DMA works");
 	ok(qemu_quit(&q) == 0, "QEMU quits");
-	ok(pins_settle(pins) == pins, "no page left pinned (%ld -> %ld)", pins, foll_pins());
+	ok_pins(pins, "no page left pinned");
 }
 
 /* The legacy path on the same rebuilt VFIO: container, group, type1 */
 static void test_legacy(void)
 {
 	char dev[96], grp[32];
-	const char *args[] = { "-device", dev, NULL };
-	long pins = foll_pins();
+	const char *args[3] = { "-device" };
+	long pins = pins_baseline();
 	struct qemu q;
 
 	snprintf(dev, sizeof(dev), "vfio-pci,addr=5,host=%s", bdf);
+	args[1] = dev;
 	snprintf(grp, sizeof(grp), "/dev/vfio/%s", group);
 	if (!ok(!qemu_start(&q, GUEST_MB, args, NULL),
 		"QEMU realizes -device vfio-pci,host= the legacy way (type1)"))
@@ -422,7 +446,7 @@ static void test_legacy(void)
 	ok(!guest_enable(&q, SLOT, BAR0) && dma_lands(&q, BAR0, DST_GPA, 9),
 	   "and the device's DMA reaches guest RAM");
 	ok(qemu_quit(&q) == 0, "QEMU quits");
-	ok(pins_settle(pins) == pins, "no page left pinned (%ld -> %ld)", pins, foll_pins());
+	ok_pins(pins, "no page left pinned");
 }
 
 int main(int argc, char **argv)
