@@ -45,7 +45,7 @@ TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Wno-missing-field-
 	-I$(ROOT)/include/uapi -I$(BUILD)/uapi -I$(ROOT)/tests
 
 .PHONY: all modules test-modules tests check style demo demo-driver bench deps clean \
-	dkms-install dkms-remove dkms-build abi-test vm-test
+	dkms-install dkms-remove dkms-build abi-test host-test vm-test
 
 all: modules
 
@@ -94,9 +94,15 @@ vm-test: tests
 		-- -device $(EDU) -device $(EDU) \
 		-device $(EDU),addr=0x10.0,multifunction=on -device $(EDU),addr=0x10.1
 
+# Host-side tests of the build scripts (which modules VFIO needs, refusing a
+# mismatched source, where each kernel lives)
+host-test:
+	@tests/host/scripts.sh
+
 check: deps
 	@$(MAKE) --no-print-directory style
 	@$(MAKE) --no-print-directory abi-test
+	@$(MAKE) --no-print-directory host-test
 	@$(MAKE) --no-print-directory dkms-build
 	@$(MAKE) --no-print-directory vm-test
 
@@ -122,16 +128,25 @@ demo-driver: deps
 		$(BUILD)/$$k/iommufd.ko $(BUILD)/$$k/iommufd_pci.ko \
 		$(BUILD)/demo/driver-demo -- -device $(EDU)
 
+# Per kernel: the mock-domain table (test build), and where VFIO is rebuilt,
+# QEMU through iommufd against QEMU through type1 (production build)
 bench: deps
 	@$(MAKE) --no-print-directory modules TEST=1 >/dev/null
-	@$(MAKE) --no-print-directory $(BUILD)/bench/bench
+	@$(MAKE) --no-print-directory modules TEST=0 >/dev/null
+	@$(MAKE) --no-print-directory $(BUILD)/bench/bench $(BUILD)/bench/vmm-bench
 	@set -e; for k in $(KERNELS); do \
-		scripts/vm-payload.sh $(BUILD) $$k bench 3072 bench/guest-bench.sh \
-			$(BUILD)/$$k-test/iommufd.ko $(BUILD)/bench/bench; \
+		vmm=$$(ls $(BUILD)/$$k/vfio/*.ko >/dev/null 2>&1 && echo --vmm); \
+		scripts/vm-payload.sh $$vmm $(BUILD) $$k bench 3072 bench/guest-bench.sh \
+			$(BUILD)/$$k-test/iommufd.ko $(BUILD)/bench/bench \
+			$(BUILD)/bench/vmm-bench -- -device $(EDU); \
 	done
 
 $(BUILD)/bench/bench: bench/bench.c tests/tap.h tests/utils.h \
 		include/uapi/linux/iommufd.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $<
+
+$(BUILD)/bench/vmm-bench: bench/vmm-bench.c tests/qemu_client.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 

@@ -23,8 +23,9 @@ srctree=$kdir
 	srctree=$(sed -n 's/^include \(.*\)\/Makefile$/\1/p' "$kdir/Makefile")
 grep -q CONFIG_VFIO_DEVICE_CDEV "$srctree/include/linux/vfio.h" 2>/dev/null || exit 0
 
-moddep=/lib/modules/$kver/modules.dep
-order=/lib/modules/$kver/modules.order
+# (LIB_MODULES: another /lib/modules, for tests)
+moddep=${LIB_MODULES:-/lib/modules}/$kver/modules.dep
+order=${LIB_MODULES:-/lib/modules}/$kver/modules.order
 for f in "$moddep" "$order"; do
 	[ -f "$f" ] || { echo "vfio-modules: $f is missing (is linux-image-$kver installed?)" >&2; exit 1; }
 done

@@ -291,6 +291,9 @@ static void test_iommufd_host(void)
 	ok(!has_open(q.pid, cdev), "QEMU closed the device cdev");
 	ok(vm_pin_of(q.pid) == 0, "nothing pinned by QEMU any more (VmPin %ld kB)",
 	   vm_pin_of(q.pid));
+	if (alive >= 0)
+		ok(objects_alive() == alive,
+		   "QEMU, still running, destroyed its IOAS: no iommufd object left");
 	ok(qemu_quit(&q) == 0, "QEMU quits cleanly");
 	ok_pins(pins, "no page left pinned in the system");
 	if (alive >= 0)
