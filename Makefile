@@ -31,11 +31,13 @@ EDU := edu,dma_mask=0xffffffffffffffff
 build_suffix = $(if $(filter 1,$(2)),-test)
 moddir = $(BUILD)/$(1)$(call build_suffix,$(1),$(2))
 
-TESTS := dispatch objects ioas vfio domain alloc access stress consumer pci
+TESTS := dispatch objects ioas vfio domain alloc access stress consumer pci v62
 TEST_BINS := $(addprefix $(BUILD)/tests/,$(TESTS))
 TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Wno-missing-field-initializers \
 	-Werror -static -pthread \
 	-I$(ROOT)/include/uapi -I$(ROOT)/tests
+# A program of the 6.2 generation: the 6.2 layout of the test command
+$(BUILD)/tests/v62: TEST_CFLAGS += -DIOMMUFD_TEST_ABI_6_2
 
 .PHONY: all modules test-modules tests check style demo bench deps clean \
 	dkms-install dkms-build abi-test vm-test
@@ -63,15 +65,22 @@ $(BUILD)/tests/abi_layout: tests/abi/layout.c include/uapi/linux/iommufd.h \
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 
-tests: $(TEST_BINS) $(BUILD)/tests/abi_layout
+# The same checks against the 6.2 layout of the test command
+$(BUILD)/tests/abi_layout_62: tests/abi/layout.c include/uapi/linux/iommufd.h \
+		include/uapi/linux/iommufd_test.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -DIOMMUFD_TEST_ABI_6_2 -o $@ $<
+
+tests: $(TEST_BINS) $(BUILD)/tests/abi_layout $(BUILD)/tests/abi_layout_62
 
 deps:
 	@scripts/deps.sh
 
 # The compile-time ABI test: it builds only if every size, offset and number
 # matches the spec's tables
-abi-test: $(BUILD)/tests/abi_layout
+abi-test: $(BUILD)/tests/abi_layout $(BUILD)/tests/abi_layout_62
 	@$(BUILD)/tests/abi_layout
+	@$(BUILD)/tests/abi_layout_62
 
 vm-test: tests
 	@$(MAKE) --no-print-directory modules TEST=0

@@ -398,6 +398,15 @@ struct iommufd_ioctl_op {
 		.min_size = offsetofend(_struct, _last),                       \
 		.execute = _fn,                                                \
 	}
+/* The same with the minimum size given as a number */
+#define IOCTL_OP_MIN(_ioctl, _fn, _struct, _min_size)                         \
+	[_IOC_NR(_ioctl) - IOMMUFD_CMD_BASE] = {                               \
+		.size = sizeof(_struct) +                                      \
+			BUILD_BUG_ON_ZERO(sizeof(union ucmd_buffer) <          \
+					  sizeof(_struct)),                    \
+		.min_size = _min_size,                                         \
+		.execute = _fn,                                                \
+	}
 static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 	IOCTL_OP(IOMMU_DESTROY, iommufd_destroy_ioctl, struct iommu_destroy, id),
 	IOCTL_OP(IOMMU_FAULT_QUEUE_ALLOC, NULL, struct iommu_fault_alloc,
@@ -427,7 +436,9 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 	IOCTL_OP(IOMMU_VFIO_IOAS, iommufd_vfio_ioas_ioctl, struct iommu_vfio_ioas,
 		 __reserved),
 #ifdef IOMMUFD_TEST
-	IOCTL_OP(IOMMU_TEST_CMD, iommufd_test_ioctl, struct iommu_test_cmd, last),
+	/* Every generation of test programs: see iommufd_test_ioctl() */
+	IOCTL_OP_MIN(IOMMU_TEST_CMD, iommufd_test_ioctl, struct iommu_test_cmd,
+		     IOMMUFD_TEST_CMD_MIN_SIZE),
 #endif
 };
 

@@ -76,6 +76,7 @@ step "reserve 64 huge pages" \
 	sh -c 'echo 64 > /proc/sys/vm/nr_hugepages && [ "$(cat /proc/sys/vm/nr_hugepages)" = 64 ]'
 
 step "ABI layout matches the spec" ./abi_layout
+step "ABI layout of the 6.2 test command matches the spec" ./abi_layout_62
 
 echo "# --- production build"
 step "insmod production iommufd.ko" insmod prod/iommufd.ko
@@ -109,6 +110,7 @@ run domain
 run alloc
 run access
 run stress
+run v62
 pci_tests test
 step "insmod iommufd_test_consumer.ko" insmod test/iommufd_test_consumer.ko
 run consumer
