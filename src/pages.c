@@ -219,6 +219,41 @@ static void iopt_pages_uncharge(struct iopt_pages *pages, unsigned long npages)
 }
 
 /*
+ * A read-only long-term pin where GUP does not break COW of what it pins in
+ * private mappings (compat.h: IOMMUFD_RO_PIN_BREAKS_COW): pages of such
+ * mappings are pinned as a debugger writes them (FOLL_WRITE | FOLL_FORCE),
+ * which replaces a shared page (page cache, zero page, a page shared since
+ * fork()) by the process's own copy first, exactly what the process's next
+ * write would do; the device still only reads. VMA by VMA, under the
+ * mmap_lock of @mm, which the caller keeps alive. Returns the pages pinned,
+ * or an error if none.
+ */
+static long iopt_pages_pin_cow(struct mm_struct *mm, unsigned long uptr,
+			       unsigned long npages, struct page **out)
+{
+	struct vm_area_struct *vma;
+	unsigned int flags;
+	unsigned long n;
+	long rc;
+
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, uptr);
+	if (!vma) {
+		rc = -EFAULT;
+		goto out_unlock;
+	}
+	n = min(npages, (vma->vm_end - uptr) / PAGE_SIZE);
+	flags = FOLL_LONGTERM;
+	if (is_cow_mapping(vma->vm_flags))
+		flags |= FOLL_WRITE | FOLL_FORCE;
+	/* Without @locked the lock is never dropped */
+	rc = iommufd_pin_user_pages_remote(mm, uptr, n, flags, out, NULL);
+out_unlock:
+	mmap_read_unlock(mm);
+	return rc;
+}
+
+/*
  * Pin pages [index, index + npages) of the mapping process: long-term
  * FOLL_PIN, for write if the MAP was writable. From another process (a
  * device attached after fork(), say) the pin is remote, and fails with
@@ -228,6 +263,7 @@ static int iopt_pages_pin(struct iopt_pages *pages, unsigned long index,
 			  unsigned long npages, struct page **out)
 {
 	unsigned long uptr = (unsigned long)pages->uptr + index * PAGE_SIZE;
+	bool cow = IOMMUFD_RO_PIN_BREAKS_COW && !pages->writable;
 	unsigned int flags = FOLL_LONGTERM;
 	struct mm_struct *mm = pages->source_mm;
 	bool remote = current->mm != mm;
@@ -243,7 +279,10 @@ static int iopt_pages_pin(struct iopt_pages *pages, unsigned long index,
 		return -EFAULT;
 
 	while (done != npages) {
-		if (remote) {
+		if (cow) {
+			rc = iopt_pages_pin_cow(mm, uptr + done * PAGE_SIZE,
+						npages - done, out + done);
+		} else if (remote) {
 			locked = 1;
 			mmap_read_lock(mm);
 			rc = iommufd_pin_user_pages_remote(mm,

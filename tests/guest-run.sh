@@ -111,6 +111,7 @@ run alloc
 run access
 run stress
 run v62
+run ro_pin
 pci_tests test
 step "insmod iommufd_test_consumer.ko" insmod test/iommufd_test_consumer.ko
 run consumer

@@ -18,7 +18,7 @@ cp "$build/$kver/iommufd.ko" "$build/$kver/iommufd_pci.ko" "$out/prod/"
 cp "$build/$kver-test/iommufd.ko" "$build/$kver-test/iommufd_test_consumer.ko" \
 	"$build/$kver-test/iommufd_pci.ko" "$out/test/"
 for t in abi_layout abi_layout_62 dispatch objects ioas vfio domain alloc access stress \
-	consumer pci v62; do
+	consumer pci v62 ro_pin; do
 	cp "$build/tests/$t" "$out/"
 done
 cp "$here/guest-run.sh" "$out/run.sh"
