@@ -567,8 +567,9 @@ static int iopt_alloc_iova(struct io_pagetable *iopt, unsigned long *iova,
 			   unsigned long va, unsigned long length)
 {
 	const unsigned long first = PAGE_SIZE, last = ULONG_MAX - PAGE_SIZE;
-	struct interval_tree_node *allowed;
+	struct rb_root_cached *trees[] = { &iopt->allowed_itree };
 	struct iopt_alloc alloc = { .length = length };
+	struct iopt_span_iter span;
 
 	lockdep_assert_held_write(&iopt->iova_rwsem);
 
@@ -587,12 +588,11 @@ static int iopt_alloc_iova(struct io_pagetable *iopt, unsigned long *iova,
 			goto found;
 		return -ENOSPC;
 	}
-	for (allowed = interval_tree_iter_first(&iopt->allowed_itree, first,
-						last);
-	     allowed;
-	     allowed = interval_tree_iter_next(allowed, first, last)) {
-		if (iopt_alloc_in_range(iopt, &alloc, max(allowed->start, first),
-					min(allowed->last, last)))
+	/* Allowed ranges that touch are one region: a MAP may span them */
+	for (iopt_span_first(&span, trees, ARRAY_SIZE(trees), first, last);
+	     !span.done; iopt_span_next(&span)) {
+		if (span.is_used &&
+		    iopt_alloc_in_range(iopt, &alloc, span.start, span.last))
 			goto found;
 	}
 	return -ENOSPC;
