@@ -731,6 +731,7 @@ int iopt_map_pages(struct io_pagetable *iopt, struct list_head *pages_list,
 		kref_get(&area->pages->kref);
 		iopt_area_set_range(area, iova, elm->pages_offset, elm->length);
 		area->iommu_prot = iommu_prot;
+		area->seq = ++iopt->area_seq;
 		interval_tree_insert(&area->node, &iopt->area_itree);
 		iova += elm->length;
 	}
@@ -881,20 +882,51 @@ static void iopt_remove_area(struct io_pagetable *iopt, struct iopt_area *area)
 #define IOPT_UNMAP_ACCESS_TRIES 100
 
 /*
+ * The area an unmapper marked, if it is still there: it may have been
+ * removed (by another unmapper) while the locks were dropped, and another
+ * area created at its IOVA, even in its memory. Marked areas are never
+ * split, so the one we marked still starts at @iova.
+ */
+static struct iopt_area *iopt_area_marked(struct io_pagetable *iopt,
+					  unsigned long iova, u64 seq)
+{
+	struct iopt_area *area;
+
+	lockdep_assert_held_write(&iopt->iova_rwsem);
+
+	if (!seq)
+		return NULL;
+	area = iopt_area_iter_first(iopt, iova, iova);
+	return area && area->seq == seq ? area : NULL;
+}
+
+/* Give up our mark on the area numbered @seq at @iova, if it still exists */
+static void iopt_area_unmark(struct io_pagetable *iopt, unsigned long iova,
+			     u64 seq)
+{
+	struct iopt_area *area = iopt_area_marked(iopt, iova, seq);
+
+	if (area && !WARN_ON(!area->prevent_access))
+		area->prevent_access--;
+}
+
+/*
  * Remove the areas inside [start, last]; an area sticking out stops it.
  * An area accesses have pinned is marked so that they cannot pin or read
  * it any more, the accesses are told to unpin it (without our locks: their
  * callbacks unpin, which takes them), and the walk starts over. Pins that
  * stay through IOPT_UNMAP_ACCESS_TRIES rounds fail the unmap (objects.md
- * §8.1).
+ * §8.1). This call marks one area at a time, and knows it by IOVA and
+ * sequence number, never by pointer: the locks are dropped in between.
  */
 static int iopt_unmap_iova_range(struct io_pagetable *iopt, unsigned long start,
 				 unsigned long last, unsigned long *unmapped)
 {
 	unsigned long unmapped_bytes = 0, iova, length, marked_iova = 0;
-	/* The area this call keeps from accesses, until it removes it */
-	struct iopt_area *area, *next, *marked = NULL;
+	struct iopt_area *area, *next;
 	unsigned int tries = 0;
+	/* The area this call keeps from accesses until it removes it; 0: none */
+	u64 marked_seq = 0;
 	int rc = 0;
 
 again:
@@ -912,9 +944,11 @@ again:
 				rc = -EDEADLOCK;
 				break;
 			}
-			if (area != marked) {
+			if (area->seq != marked_seq) {
+				/* We now wait for this one: the other may go on */
+				iopt_area_unmark(iopt, marked_iova, marked_seq);
 				area->prevent_access++;
-				marked = area;
+				marked_seq = area->seq;
 				marked_iova = iopt_area_iova(area);
 			}
 			iova = iopt_area_iova(area);
@@ -925,21 +959,15 @@ again:
 			goto again;
 		}
 		tries = 0;
-		if (area == marked)
-			marked = NULL;
+		/* Our mark goes with the area */
+		if (area->seq == marked_seq)
+			marked_seq = 0;
 		unmapped_bytes += iopt_area_length(area);
 		iopt_area_unfill_domains(area, iopt);
 		iopt_remove_area(iopt, area);
 	}
-	/*
-	 * What stays mapped is usable again, unless another unmapper keeps
-	 * it. The marked area may have been removed by another unmapper
-	 * meanwhile: only the area still at its IOVA is ours.
-	 */
-	if (rc && marked &&
-	    iopt_area_iter_first(iopt, marked_iova, marked_iova) == marked &&
-	    marked->prevent_access)
-		marked->prevent_access--;
+	/* What stays mapped is usable again, unless another unmapper keeps it */
+	iopt_area_unmark(iopt, marked_iova, marked_seq);
 	up_write(&iopt->iova_rwsem);
 	up_read(&iopt->domains_rwsem);
 
@@ -1012,6 +1040,7 @@ static int iopt_cut_one(struct io_pagetable *iopt, unsigned long iova,
 	right->pages = pages;
 	kref_get(&pages->kref);
 	right->iommu_prot = area->iommu_prot;
+	right->seq = ++iopt->area_seq;
 	iopt_area_set_range(right, iova, offset,
 			    iopt_area_last_iova(area) - iova + 1);
 

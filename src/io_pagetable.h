@@ -88,6 +88,8 @@ struct io_pagetable {
 	 */
 	struct xarray access_list;
 	unsigned int num_pin_accesses;
+	/* The last struct iopt_area::seq given; under iova_rwsem (write) */
+	u64 area_seq;
 };
 
 struct iopt_reserved {
@@ -155,6 +157,12 @@ struct iopt_area {
 	 * for read to test)
 	 */
 	unsigned int prevent_access;
+	/*
+	 * Unique in its table, never 0: an unmapper that marked the area
+	 * (prevent_access) knows it again by IOVA and number after dropping
+	 * the locks, when the area may be gone and its memory reused
+	 */
+	u64 seq;
 	/* Pins taken through accesses; protected by pages->mutex */
 	unsigned int num_accesses;
 };

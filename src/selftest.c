@@ -15,6 +15,9 @@
  * access_ignore_unmap (module parameter, 0600): test accesses ignore unmap
  *   notifications (not detaches), as a misbehaving driver would: unmaps of
  *   their pins then give up with EDEADLOCK.
+ * access_unmap_delay_ms (module parameter, 0600): test accesses sleep that
+ *   long in each unmap notification, which holds the unmap in the window
+ *   where it has dropped its locks, for tests to act in.
  * IOMMU_TEST_CMD: the test-only command of the 6.12 ABI (selftest-abi.md),
  *   with the mock IOMMU: mock devices, each in a SELFTEST object that owns
  *   it, bound as DEVICE objects, whose paging domains keep one entry per
@@ -32,6 +35,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/atomic.h>
 #include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/iommu.h>
 #include <linux/kthread.h>
@@ -60,6 +64,11 @@ static bool access_ignore_unmap;
 module_param(access_ignore_unmap, bool, 0600);
 MODULE_PARM_DESC(access_ignore_unmap,
 		 "Test accesses ignore unmap notifications (not detaches)");
+
+static unsigned int access_unmap_delay_ms;
+module_param(access_unmap_delay_ms, uint, 0600);
+MODULE_PARM_DESC(access_unmap_delay_ms,
+		 "Test accesses sleep this long in each unmap notification");
 
 bool iommufd_should_fail(void)
 {
@@ -612,10 +621,16 @@ static void iommufd_test_access_unmap(void *data, unsigned long iova,
 	unsigned long last;
 
 	/* (0, ULONG_MAX) means everything: a detach, never ignored */
-	if (length == ULONG_MAX || check_add_overflow(iova, length - 1, &last))
+	if (length == ULONG_MAX || check_add_overflow(iova, length - 1, &last)) {
 		last = ULONG_MAX;
-	else if (READ_ONCE(access_ignore_unmap))
-		return;
+	} else {
+		unsigned int delay = READ_ONCE(access_unmap_delay_ms);
+
+		if (delay)
+			msleep(delay);
+		if (READ_ONCE(access_ignore_unmap))
+			return;
+	}
 
 	mutex_lock(&staccess->lock);
 	list_for_each_entry_safe(item, tmp, &staccess->items, items_elm) {
