@@ -186,10 +186,15 @@ static int iopt_pages_charge(struct iopt_pages *pages, unsigned long npages)
 						  cur + npages));
 		break;
 	case IOPT_ACCOUNT_MM:
+		/* We only hold the mm_struct: its users may be gone */
+		if (!mmget_not_zero(pages->source_mm))
+			return -EFAULT;
 		mmap_write_lock(pages->source_mm);
 		rc = __account_locked_vm(pages->source_mm, npages, true,
 					 pages->source_task, false);
 		mmap_write_unlock(pages->source_mm);
+		/* Under our locks: if this was the last user, not here */
+		mmput_async(pages->source_mm);
 		if (rc)
 			return rc;
 		break;
@@ -208,10 +213,14 @@ static void iopt_pages_uncharge(struct iopt_pages *pages, unsigned long npages)
 		atomic_long_sub(npages, &pages->source_user->locked_vm);
 		break;
 	case IOPT_ACCOUNT_MM:
+		/* An mm that exited has no locked_vm left to uncharge */
+		if (!mmget_not_zero(pages->source_mm))
+			break;
 		mmap_write_lock(pages->source_mm);
 		__account_locked_vm(pages->source_mm, npages, false,
 				    pages->source_task, false);
 		mmap_write_unlock(pages->source_mm);
+		mmput_async(pages->source_mm);
 		break;
 	}
 	atomic64_sub(npages, &pages->source_mm->pinned_vm);
