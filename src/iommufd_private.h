@@ -151,6 +151,8 @@ void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
 #ifdef IOMMUFD_TEST
 bool iommufd_should_fail(void);
 void iommufd_test_object_count(int delta);
+int iommufd_test_extra_users(void);
+void iommufd_test_objects_leaked(unsigned long n);
 #else
 static inline bool iommufd_should_fail(void)
 {
@@ -158,6 +160,16 @@ static inline bool iommufd_should_fail(void)
 }
 
 static inline void iommufd_test_object_count(int delta)
+{
+}
+
+/* Test builds can give an object a users reference too many */
+static inline int iommufd_test_extra_users(void)
+{
+	return 0;
+}
+
+static inline void iommufd_test_objects_leaked(unsigned long n)
 {
 }
 #endif

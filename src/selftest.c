@@ -9,7 +9,13 @@
  *   Allocation and lookup sites call it, so a test can walk N = 1, 2, ...
  *   until the call succeeds and prove each failure leaves nothing behind.
  * objects_alive (module parameter, 0400): number of objects allocated and
- *   not yet freed, over all contexts; back to zero when no context is open.
+ *   not yet freed nor leaked, over all contexts; back to zero when no
+ *   context is open.
+ * extra_users (module parameter, 0600): when set, the next object allocated
+ *   gets one users reference too many, as a leaked reference would; then
+ *   it clears. Closing its context then finds the object still in use.
+ * objects_leaked (module parameter, 0400): objects a context's release
+ *   left alone because their users count said they were still in use.
  * access_rw_kthread (module parameter, 0600): ACCESS_RW copies from a kernel
  *   thread, with IOMMUFD_ACCESS_RW_KTHREAD.
  * access_ignore_unmap (module parameter, 0600): test accesses ignore unmap
@@ -69,6 +75,26 @@ static unsigned int access_unmap_delay_ms;
 module_param(access_unmap_delay_ms, uint, 0600);
 MODULE_PARM_DESC(access_unmap_delay_ms,
 		 "Test accesses sleep this long in each unmap notification");
+
+static int extra_users;
+module_param(extra_users, int, 0600);
+MODULE_PARM_DESC(extra_users,
+		 "Give the next object a users reference too many (then 0)");
+
+static atomic_t objects_leaked = ATOMIC_INIT(0);
+module_param_named(objects_leaked, objects_leaked.counter, int, 0400);
+MODULE_PARM_DESC(objects_leaked, "Objects left in use at a release");
+
+int iommufd_test_extra_users(void)
+{
+	return xchg(&extra_users, 0) ? 1 : 0;
+}
+
+void iommufd_test_objects_leaked(unsigned long n)
+{
+	atomic_add(n, &objects_leaked);
+	atomic_sub(n, &objects_alive);
+}
 
 bool iommufd_should_fail(void)
 {
