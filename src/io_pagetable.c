@@ -1119,32 +1119,61 @@ int iopt_cut_iova(struct io_pagetable *iopt, unsigned long *iovas,
 	return rc;
 }
 
+/* Neither an area nor an allowed range may lie in what gets reserved */
+static int iopt_check_reserve(struct io_pagetable *iopt, unsigned long start,
+			      unsigned long last)
+{
+	if (iopt_tree_intersects(&iopt->area_itree, start, last) ||
+	    iopt_tree_intersects(&iopt->allowed_itree, start, last))
+		return -EADDRINUSE;
+	return 0;
+}
+
+static struct iopt_reserved *iopt_reserved_alloc(unsigned long start,
+						 unsigned long last,
+						 void *owner)
+{
+	struct iopt_reserved *reserved;
+
+	if (iommufd_should_fail())
+		return NULL;
+	reserved = kzalloc(sizeof(*reserved), GFP_KERNEL_ACCOUNT);
+	if (reserved) {
+		reserved->node.start = start;
+		reserved->node.last = last;
+		reserved->owner = owner;
+	}
+	return reserved;
+}
+
+/* Its hole node prepared with iopt_holes_prepare(): cannot fail */
+static void iopt_reserved_insert(struct io_pagetable *iopt,
+				 struct iopt_reserved *reserved)
+{
+	interval_tree_insert(&reserved->node, &iopt->reserved_itree);
+	iopt_holes_take(iopt, reserved->node.start, reserved->node.last);
+}
+
 static int iopt_reserve_iova_locked(struct io_pagetable *iopt,
 				    unsigned long start, unsigned long last,
 				    void *owner)
 {
 	struct iopt_reserved *reserved;
+	int rc;
 
 	lockdep_assert_held_write(&iopt->iova_rwsem);
 
-	if (iopt_tree_intersects(&iopt->area_itree, start, last) ||
-	    iopt_tree_intersects(&iopt->allowed_itree, start, last))
-		return -EADDRINUSE;
-
-	if (iommufd_should_fail())
-		return -ENOMEM;
-	reserved = kzalloc(sizeof(*reserved), GFP_KERNEL_ACCOUNT);
+	rc = iopt_check_reserve(iopt, start, last);
+	if (rc)
+		return rc;
+	reserved = iopt_reserved_alloc(start, last, owner);
 	if (!reserved)
 		return -ENOMEM;
 	if (iopt_holes_prepare(iopt, 1)) {
 		kfree(reserved);
 		return -ENOMEM;
 	}
-	reserved->node.start = start;
-	reserved->node.last = last;
-	reserved->owner = owner;
-	interval_tree_insert(&reserved->node, &iopt->reserved_itree);
-	iopt_holes_take(iopt, start, last);
+	iopt_reserved_insert(iopt, reserved);
 	return 0;
 }
 
@@ -1384,6 +1413,7 @@ int iopt_table_add_domain(struct io_pagetable *iopt, struct iopt_domain *domain)
 	list_add_tail(&domain->iopt_item, &iopt->domains);
 	iopt->num_domains++;
 	iopt->iova_alignment = alignment;
+	domain->iopt = iopt;
 	goto out_unlock;
 
 out_unfill:
@@ -1418,6 +1448,7 @@ void iopt_table_remove_domain(struct io_pagetable *iopt,
 	down_write(&iopt->iova_rwsem);
 	list_del(&domain->iopt_item);
 	iopt->num_domains--;
+	domain->iopt = NULL;
 
 	for (area = iopt_area_iter_first(iopt, 0, ULONG_MAX); area;
 	     area = iopt_area_iter_next(area, 0, ULONG_MAX)) {
@@ -1435,6 +1466,99 @@ void iopt_table_remove_domain(struct io_pagetable *iopt,
 	iopt->iova_alignment = iopt_calculate_iova_alignment(iopt);
 	up_write(&iopt->iova_rwsem);
 	up_write(&iopt->domains_rwsem);
+}
+
+/**
+ * iopt_domain_set_geometry() - the IOMMU driver changed a domain's geometry
+ * @domain: a domain, in an IO page table or not
+ * @pgsize_bitmap: its page sizes now
+ * @aperture_start: the first IOVA it translates now
+ * @aperture_last: the last IOVA it translates now
+ *
+ * IOMMU drivers may narrow a domain's aperture, or add page sizes, when a
+ * device first attaches (Intel's does). A domain in no table just takes
+ * the values (its owner is its only user then). A domain in a table is
+ * changed under the table's locks, which its readers take: its aperture
+ * reservations are replaced and the alignment is recomputed.
+ *
+ * Return: 0; -EINVAL if the smallest page exceeds PAGE_SIZE; -EADDRINUSE if
+ * an area or an allowed range lies outside the new aperture or is not
+ * aligned for the new alignment; -ENOMEM. Nothing changes on failure.
+ */
+int iopt_domain_set_geometry(struct iopt_domain *domain,
+			     unsigned long pgsize_bitmap,
+			     unsigned long aperture_start,
+			     unsigned long aperture_last)
+{
+	struct io_pagetable *iopt = domain->iopt;
+	unsigned long old_pgsizes = domain->pgsize_bitmap, alignment;
+	struct iopt_reserved *below = NULL, *above = NULL;
+	int rc = 0;
+
+	if (!iopt) {
+		domain->pgsize_bitmap = pgsize_bitmap;
+		domain->aperture_start = aperture_start;
+		domain->aperture_last = aperture_last;
+		return 0;
+	}
+
+	down_write(&iopt->domains_rwsem);
+	down_write(&iopt->iova_rwsem);
+	if (pgsize_bitmap == old_pgsizes &&
+	    aperture_start == domain->aperture_start &&
+	    aperture_last == domain->aperture_last)
+		goto out_unlock;
+	if (!pgsize_bitmap || 1UL << __ffs(pgsize_bitmap) > PAGE_SIZE) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
+
+	domain->pgsize_bitmap = pgsize_bitmap;
+	alignment = iopt_calculate_iova_alignment(iopt);
+	if (alignment > iopt->iova_alignment)
+		rc = iopt_check_iova_alignment(iopt, alignment);
+	if (!rc && aperture_start)
+		rc = iopt_check_reserve(iopt, 0, aperture_start - 1);
+	if (!rc && aperture_last != ULONG_MAX)
+		rc = iopt_check_reserve(iopt, aperture_last + 1, ULONG_MAX);
+	if (rc)
+		goto out_restore;
+
+	/* Everything first, so that the swap below cannot fail */
+	rc = -ENOMEM;
+	if (aperture_start) {
+		below = iopt_reserved_alloc(0, aperture_start - 1, domain);
+		if (!below)
+			goto out_restore;
+	}
+	if (aperture_last != ULONG_MAX) {
+		above = iopt_reserved_alloc(aperture_last + 1, ULONG_MAX,
+					    domain);
+		if (!above)
+			goto out_restore;
+	}
+	if (iopt_holes_prepare(iopt, !!below + !!above))
+		goto out_restore;
+	rc = 0;
+
+	iopt_remove_reserved_locked(iopt, domain);
+	if (below)
+		iopt_reserved_insert(iopt, below);
+	if (above)
+		iopt_reserved_insert(iopt, above);
+	domain->aperture_start = aperture_start;
+	domain->aperture_last = aperture_last;
+	iopt->iova_alignment = alignment;
+	goto out_unlock;
+
+out_restore:
+	kfree(below);
+	kfree(above);
+	domain->pgsize_bitmap = old_pgsizes;
+out_unlock:
+	up_write(&iopt->iova_rwsem);
+	up_write(&iopt->domains_rwsem);
+	return rc;
 }
 
 /**

@@ -49,11 +49,21 @@ struct iopt_domain_ops {
 	void (*free)(struct iopt_domain *domain);
 };
 
+/*
+ * The page sizes and the aperture are read by the IO page table under its
+ * locks once the domain is added; only iopt_domain_set_geometry() changes
+ * them then.
+ */
 struct iopt_domain {
 	const struct iopt_domain_ops *ops;
 	unsigned long pgsize_bitmap;
 	unsigned long aperture_start;
 	unsigned long aperture_last;
+	/*
+	 * The table it is added to, or NULL: set and cleared with both rwsems
+	 * held for write, by the domain's owner, which may read it without
+	 */
+	struct io_pagetable *iopt;
 	/* In io_pagetable.domains while the domain belongs to an IOAS */
 	struct list_head iopt_item;
 };
@@ -253,6 +263,10 @@ int iopt_walk_usable_ranges(struct io_pagetable *iopt, iopt_range_fn fn,
 int iopt_table_add_domain(struct io_pagetable *iopt, struct iopt_domain *domain);
 void iopt_table_remove_domain(struct io_pagetable *iopt,
 			      struct iopt_domain *domain);
+int iopt_domain_set_geometry(struct iopt_domain *domain,
+			     unsigned long pgsize_bitmap,
+			     unsigned long aperture_start,
+			     unsigned long aperture_last);
 
 /* Accesses (access.c holds the objects, this is their IO page table side) */
 int iopt_add_access(struct io_pagetable *iopt, struct iommufd_access *access,

@@ -30,6 +30,14 @@
  * Reserved regions. Each device's reserved regions (the x86 MSI window,
  * firmware regions) become reserved IOVA of the IOAS it attaches to, owned
  * by the device, and leave with it (the generic code calls add_reserved).
+ *
+ * Geometry. IOMMU drivers may narrow a domain's aperture, or add page
+ * sizes, when a device first attaches (Intel's: to the IOMMU's address
+ * width; the domain was allocated without knowing the IOMMU). The geometry
+ * is read again after every attach that can change it and handed to
+ * iopt_domain_set_geometry(), which updates the IOAS the domain is in under
+ * its locks (or fails the attach, if mappings or allowed ranges lie outside
+ * the new aperture).
  */
 #include <linux/device.h>
 #include <linux/iommu.h>
@@ -115,22 +123,21 @@ static const struct iopt_domain_ops iommufd_kdomain_ops = {
 };
 
 /*
- * What the IOMMU driver says of the domain. Intel's drivers narrow the
- * aperture to the IOMMU's address width when the domain is first attached,
- * so this is read again then.
+ * What the IOMMU driver says of the domain now: at allocation, and after an
+ * attach, which may have narrowed the aperture or added page sizes; the
+ * IOAS the domain is in follows (iopt_domain_set_geometry()).
  */
-static void iommufd_kdomain_read_geometry(struct iommufd_kdomain *kdomain)
+static int iommufd_kdomain_read_geometry(struct iommufd_kdomain *kdomain)
 {
 	struct iommu_domain *kdom = kdomain->kdom;
 
-	kdomain->domain.pgsize_bitmap = kdom->pgsize_bitmap;
-	if (kdom->geometry.force_aperture) {
-		kdomain->domain.aperture_start = kdom->geometry.aperture_start;
-		kdomain->domain.aperture_last = kdom->geometry.aperture_end;
-	} else {
-		kdomain->domain.aperture_start = 0;
-		kdomain->domain.aperture_last = ULONG_MAX;
-	}
+	if (!kdom->geometry.force_aperture)
+		return iopt_domain_set_geometry(&kdomain->domain,
+						kdom->pgsize_bitmap, 0,
+						ULONG_MAX);
+	return iopt_domain_set_geometry(&kdomain->domain, kdom->pgsize_bitmap,
+					kdom->geometry.aperture_start,
+					kdom->geometry.aperture_end);
 }
 
 static struct iopt_domain *iommufd_kdev_domain_alloc(struct iommufd_device *idev)
@@ -151,6 +158,7 @@ static struct iopt_domain *iommufd_kdev_domain_alloc(struct iommufd_device *idev
 	}
 	kdomain->kdom = kdom;
 	kdomain->domain.ops = &iommufd_kdomain_ops;
+	/* In no IOAS yet: cannot fail */
 	iommufd_kdomain_read_geometry(kdomain);
 	return &kdomain->domain;
 }
@@ -181,30 +189,30 @@ static int iommufd_kdev_attach(struct iommufd_device *idev,
 			goto out_unlock;
 		}
 		igroup->num_attached++;
-	} else if (!old) {
-		rc = iommu_attach_group(kdomain->kdom, igroup->group);
-		if (rc)
-			goto out_unlock;
-		igroup->num_attached = 1;
-		/*
-		 * An automatic domain is added to its IOAS after this first
-		 * attach, with the narrowed aperture; a domain already in an
-		 * IOAS keeps the reservations it was added with
-		 */
-		iommufd_kdomain_read_geometry(kdomain);
-	} else if (kdev->attached && igroup->num_attached == 1) {
-		iommu_detach_group(old->kdom, igroup->group);
-		rc = iommu_attach_group(kdomain->kdom, igroup->group);
-		if (rc) {
-			/* It was attached there a moment ago */
-			WARN_ON(iommu_attach_group(old->kdom, igroup->group));
-			goto out_unlock;
-		}
-	} else {
+		goto out_attached;
+	}
+	if (old && !(kdev->attached && igroup->num_attached == 1)) {
 		/* The group's other devices are attached elsewhere */
 		rc = -EINVAL;
 		goto out_unlock;
 	}
+
+	if (old)
+		iommu_detach_group(old->kdom, igroup->group);
+	rc = iommu_attach_group(kdomain->kdom, igroup->group);
+	if (!rc) {
+		rc = iommufd_kdomain_read_geometry(kdomain);
+		if (rc)
+			iommu_detach_group(kdomain->kdom, igroup->group);
+	}
+	if (rc) {
+		/* It was attached there a moment ago */
+		if (old)
+			WARN_ON(iommu_attach_group(old->kdom, igroup->group));
+		goto out_unlock;
+	}
+	igroup->num_attached = 1;
+out_attached:
 	igroup->domain = kdomain;
 	kdev->attached = true;
 out_unlock:

@@ -13,8 +13,11 @@
  * one IOMMU group (ownership and attachment per group), replace, manual
  * HW page tables, pin accounting with a real domain, teardown in every
  * order (iommufd first, device first, driver unbound or device removed
- * under an open fd) and,
- * in test builds, fault injection through bind and attach.
+ * under an open fd), the aperture the IOMMU driver narrows at attach
+ * after HWPT_ALLOC and replace, and, in test builds, fault injection
+ * through bind and attach.
+ *
+ * The VM's IOMMU is QEMU's VT-d with 39 address bits.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,6 +54,8 @@
 #define XFER 1024
 #define MSI_START 0xfee00000ULL
 #define MSI_LAST 0xfeefffffULL
+/* The last IOVA QEMU's VT-d translates: aw-bits=39 */
+#define IOMMU_LAST ((1ULL << 39) - 1)
 
 struct edu {
 	const char *bdf;
@@ -567,6 +572,93 @@ static void test_two_devices(struct edu *a, struct edu *b)
 	munmap(d2, PAGE);
 }
 
+static int hwpt_alloc(int iommufd, struct edu *e, uint32_t pt_id,
+		      uint32_t *hwpt)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.dev_id = e->devid,
+		.pt_id = pt_id,
+	};
+	int rc = ioctl_err(iommufd, IOMMU_HWPT_ALLOC, &cmd);
+
+	*hwpt = rc ? 0 : cmd.out_hwpt_id;
+	return rc;
+}
+
+/* The last IOVA IOVA_RANGES reports for @ioas; 0 if none */
+static uint64_t last_usable(int iommufd, uint32_t ioas)
+{
+	struct iommu_iova_range ranges[8];
+	uint32_t num = 8;
+
+	if (iova_ranges(iommufd, ioas, ranges, &num, NULL) || !num || num > 8)
+		return 0;
+	return ranges[num - 1].last;
+}
+
+/*
+ * The aperture the IOMMU driver narrows when a device first attaches (the
+ * Intel driver of both kernels allocates paging domains for 57 address
+ * bits): IOVA_RANGES and MAP follow after HWPT_ALLOC and after a replace
+ * into a new automatic HWPT, and allowed IOVA outside it refuses the
+ * attach.
+ */
+static void test_aperture(struct edu *a)
+{
+	struct iommu_iova_range high = { 1ULL << 40, (1ULL << 40) + 0xfffff };
+	uint8_t *src = buffer(PAGE, 0), *dst = buffer(PAGE, 0);
+	uint64_t s = 0x1000, t = 0x2000;
+	int iommufd = open_iommufd();
+	uint32_t ioas1, ioas2, ioas3, hwpt;
+
+	ioas_alloc(iommufd, &ioas1);
+	ioas_alloc(iommufd, &ioas2);
+	ioas_alloc(iommufd, &ioas3);
+	ok(!pci_bind(a, iommufd), "bind");
+	ok(!hwpt_alloc(iommufd, a, ioas1, &hwpt), "HWPT_ALLOC on IOAS 1");
+	ok(!pci_attach(a, hwpt), "attach to it");
+	ok(last_usable(iommufd, ioas1) == IOMMU_LAST,
+	   "IOVA_RANGES ends where the IOMMU's 39 bits do (0x%llx)",
+	   (unsigned long long)last_usable(iommufd, ioas1));
+	ok_errno(ioas_map_fixed(iommufd, ioas1, src, PAGE, IOMMU_LAST + 1),
+		 EINVAL, "MAP above it: EINVAL, reserved");
+	ok(!pci_detach(a) && !destroy(iommufd, hwpt), "detach, destroy it");
+
+	ok(!pci_attach(a, ioas1), "attach to IOAS 1");
+	ok(!pci_attach(a, ioas2), "replace into IOAS 2: a new automatic HWPT");
+	ok(last_usable(iommufd, ioas2) == IOMMU_LAST,
+	   "IOAS 2's IOVA_RANGES ends where the IOMMU's do (0x%llx)",
+	   (unsigned long long)last_usable(iommufd, ioas2));
+	ok_errno(ioas_map_fixed(iommufd, ioas2, src, PAGE, IOMMU_LAST + 1),
+		 EINVAL, "MAP above it: EINVAL");
+
+	ok(!allow_iovas(iommufd, ioas3, &high, 1),
+	   "allow IOVA at 1 TiB in IOAS 3");
+	ok_errno(pci_attach(a, ioas3), EADDRINUSE,
+		 "replace into IOAS 3: EADDRINUSE, the IOMMU cannot reach it");
+	ok(!ioas_map(iommufd, ioas2, IOMMU_IOAS_MAP_READABLE |
+				      IOMMU_IOAS_MAP_FIXED_IOVA, src, PAGE, &s) &&
+		   !ioas_map_fixed(iommufd, ioas2, dst, PAGE, t),
+	   "MAP in IOAS 2");
+	pattern(src, PAGE, 9);
+	ok(!edu_copy(a, s, t) && !memcmp(src, dst, XFER),
+	   "the device stayed in IOAS 2: DMA works");
+	/* Debian's Intel drivers narrow at the first attach, not before */
+	ok(!hwpt_alloc(iommufd, a, ioas3, &hwpt),
+	   "HWPT_ALLOC on IOAS 3: the new domain does not know its IOMMU yet");
+	ok_errno(pci_attach(a, hwpt), EADDRINUSE,
+		 "attach to it: EADDRINUSE, the narrowed aperture excludes the "
+		 "allowed IOVA");
+	ok(!edu_copy(a, s, t) && !memcmp(src, dst, XFER),
+	   "the device stayed in IOAS 2: DMA works");
+	ok(!destroy(iommufd, hwpt), "destroy it");
+	ok(!pci_detach(a) && !pci_unbind(a), "detach, unbind");
+	close(iommufd);
+	munmap(src, PAGE);
+	munmap(dst, PAGE);
+}
+
 /* Close the iommufd first: the bound device keeps the context alive */
 static void test_close_iommufd_first(struct edu *a)
 {
@@ -870,6 +962,7 @@ int main(int argc, char **argv)
 	test_dma(&a);
 	test_reserved_and_pins(&a);
 	test_two_devices(&a, &b);
+	test_aperture(&a);
 	test_close_iommufd_first(&a);
 	test_close_device_first(&a);
 	test_driver_unbind(&a);
