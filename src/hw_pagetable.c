@@ -130,6 +130,13 @@ static int iommufd_hwpt_alloc_auto(struct iommufd_device *idev,
 		rc = idev->ops->attach(idev, hwpt->domain);
 		if (rc)
 			goto out_free_domain;
+		/*
+		 * Attached and still empty: the IOMMU can judge whether it
+		 * can keep the domain's DMA coherent (objects.md §5.3)
+		 */
+		if (hwpt->domain->ops->enforce_cache_coherency)
+			hwpt->domain->enforce_cache_coherency =
+				hwpt->domain->ops->enforce_cache_coherency(hwpt->domain);
 		rc = iopt_table_add_domain(&ioas->iopt, hwpt->domain);
 		if (rc)
 			goto out_detach;

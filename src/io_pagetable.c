@@ -1562,6 +1562,43 @@ out_unlock:
 }
 
 /**
+ * iopt_domains_pgsize_bitmap() - page sizes all domains of a table support
+ * @iopt: the IO page table
+ *
+ * Return: the AND of their page-size bitmaps; ULONG_MAX without domains.
+ */
+unsigned long iopt_domains_pgsize_bitmap(struct io_pagetable *iopt)
+{
+	unsigned long pgsizes = ULONG_MAX;
+	struct iopt_domain *domain;
+
+	down_read(&iopt->domains_rwsem);
+	list_for_each_entry(domain, &iopt->domains, iopt_item)
+		pgsizes &= domain->pgsize_bitmap;
+	up_read(&iopt->domains_rwsem);
+	return pgsizes;
+}
+
+/**
+ * iopt_domains_enforce_cache_coherency() - do all domains keep DMA coherent?
+ * @iopt: the IO page table
+ *
+ * Return: true if every domain of the table enforces cache coherency (also
+ * with none), false otherwise.
+ */
+bool iopt_domains_enforce_cache_coherency(struct io_pagetable *iopt)
+{
+	struct iopt_domain *domain;
+	bool enforced = true;
+
+	down_read(&iopt->domains_rwsem);
+	list_for_each_entry(domain, &iopt->domains, iopt_item)
+		enforced &= domain->enforce_cache_coherency;
+	up_read(&iopt->domains_rwsem);
+	return enforced;
+}
+
+/**
  * iopt_add_access() - attach an access to an IO page table
  * @iopt: the IO page table
  * @access: the access, for unmap notifications

@@ -47,6 +47,13 @@ struct iopt_domain_ops {
 	phys_addr_t (*iova_to_phys)(struct iopt_domain *domain,
 				    unsigned long iova);
 	void (*free)(struct iopt_domain *domain);
+	/*
+	 * Optional: make the IOMMU keep every DMA of the domain cache
+	 * coherent (snoop), even DMA the device marks no-snoop. Only for a
+	 * domain without mappings whose first device is attached (the IOMMU
+	 * judges by its devices). Returns whether it does.
+	 */
+	bool (*enforce_cache_coherency)(struct iopt_domain *domain);
 };
 
 /*
@@ -59,6 +66,8 @@ struct iopt_domain {
 	unsigned long pgsize_bitmap;
 	unsigned long aperture_start;
 	unsigned long aperture_last;
+	/* ops->enforce_cache_coherency() said yes */
+	bool enforce_cache_coherency;
 	/*
 	 * The table it is added to, or NULL: set and cleared with both rwsems
 	 * held for write, by the domain's owner, which may read it without
@@ -267,6 +276,8 @@ int iopt_domain_set_geometry(struct iopt_domain *domain,
 			     unsigned long pgsize_bitmap,
 			     unsigned long aperture_start,
 			     unsigned long aperture_last);
+unsigned long iopt_domains_pgsize_bitmap(struct io_pagetable *iopt);
+bool iopt_domains_enforce_cache_coherency(struct io_pagetable *iopt);
 
 /* Accesses (access.c holds the objects, this is their IO page table side) */
 int iopt_add_access(struct io_pagetable *iopt, struct iommufd_access *access,

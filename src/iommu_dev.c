@@ -115,11 +115,20 @@ static void iommufd_kdomain_free(struct iopt_domain *domain)
 	kfree(kdomain);
 }
 
+static bool iommufd_kdomain_enforce_cache_coherency(struct iopt_domain *domain)
+{
+	struct iommu_domain *kdom = to_kdomain(domain)->kdom;
+
+	return kdom->ops->enforce_cache_coherency &&
+	       kdom->ops->enforce_cache_coherency(kdom);
+}
+
 static const struct iopt_domain_ops iommufd_kdomain_ops = {
 	.map = iommufd_kdomain_map,
 	.unmap = iommufd_kdomain_unmap,
 	.iova_to_phys = iommufd_kdomain_iova_to_phys,
 	.free = iommufd_kdomain_free,
+	.enforce_cache_coherency = iommufd_kdomain_enforce_cache_coherency,
 };
 
 /*

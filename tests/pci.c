@@ -13,16 +13,18 @@
  * one IOMMU group (ownership and attachment per group), replace, manual
  * HW page tables, pin accounting with a real domain, teardown in every
  * order (iommufd first, device first, driver unbound or device removed
- * under an open fd), the aperture the IOMMU driver narrows at attach
- * after HWPT_ALLOC and replace, and, in test builds, fault injection
- * through bind and attach.
+ * under an open fd), the VFIO compat answers with a real domain (cache
+ * coherency enforced by the automatic domain, page sizes), the aperture
+ * the IOMMU driver narrows at attach after HWPT_ALLOC and replace, and,
+ * in test builds, fault injection through bind and attach.
  *
- * The VM's IOMMU is QEMU's VT-d with 39 address bits.
+ * The VM's IOMMU is QEMU's VT-d with 39 address bits and snoop control.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/iommufd.h>
 #include <linux/iommufd_pci.h>
+#include <linux/vfio.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -597,6 +599,40 @@ static uint64_t last_usable(int iommufd, uint32_t ioas)
 	return ranges[num - 1].last;
 }
 
+/* The VFIO type1 compat ioctls with a real domain in the compat IOAS */
+static void test_vfio_compat(struct edu *a)
+{
+	struct vfio_iommu_type1_info info = { .argsz = sizeof(info) };
+	const uint64_t sizes = PAGE | (2ULL << 20) | (1ULL << 30);
+	int iommufd = open_iommufd();
+	uint32_t ioas, hwpt;
+
+	ioas_alloc(iommufd, &ioas);
+	vfio_ioas(iommufd, IOMMU_VFIO_IOAS_SET, &ioas);
+	ok(!pci_bind(a, iommufd) && !pci_attach(a, ioas),
+	   "bind, attach to the compat IOAS");
+	ok(ioctl(iommufd, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU) == 1,
+	   "CHECK_EXTENSION(DMA_CC_IOMMU): 1, the automatic domain enforces "
+	   "cache coherency (the IOMMU has snoop control)");
+	if (ioctl_err(iommufd, VFIO_IOMMU_GET_INFO, &info))
+		info.iova_pgsizes = 0;
+	ok((info.iova_pgsizes & PAGE) && !(info.iova_pgsizes & ~sizes),
+	   "GET_INFO: the domain's page sizes, 4 KiB and maybe 2 MiB, 1 GiB "
+	   "(0x%llx)", (unsigned long long)info.iova_pgsizes);
+	ok(!hwpt_alloc(iommufd, a, ioas, &hwpt),
+	   "HWPT_ALLOC: a manual HWPT on the compat IOAS");
+	ok(ioctl(iommufd, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU) == 0,
+	   "CHECK_EXTENSION(DMA_CC_IOMMU): 0, the manual one does not");
+	ok(!destroy(iommufd, hwpt) &&
+		   ioctl(iommufd, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU) == 1,
+	   "without it: 1 again");
+	ok(!pci_detach(a) &&
+		   ioctl(iommufd, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU) == 1,
+	   "without any HWPT: 1");
+	ok(!pci_unbind(a), "unbind");
+	close(iommufd);
+}
+
 /*
  * The aperture the IOMMU driver narrows when a device first attaches (the
  * Intel driver of both kernels allocates paging domains for 57 address
@@ -962,6 +998,7 @@ int main(int argc, char **argv)
 	test_dma(&a);
 	test_reserved_and_pins(&a);
 	test_two_devices(&a, &b);
+	test_vfio_compat(&a);
 	test_aperture(&a);
 	test_close_iommufd_first(&a);
 	test_close_device_first(&a);

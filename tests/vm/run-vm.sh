@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Boots one Debian kernel in QEMU (TCG, q35, Intel vIOMMU with interrupt
-# remapping, 2 vCPUs) with an initramfs from mkinitramfs.sh, and judges the
-# run from its two serial logs.
+# remapping and snoop control, as real VT-d has; 2 vCPUs) with an initramfs
+# from mkinitramfs.sh, and judges the run from its two serial logs.
 #
 #   run-vm.sh --kver KVER --initramfs FILE [--mem MiB] [--timeout SEC]
 #             [--boot-timeout SEC] [--log-dir DIR] [--name LABEL] [--stream]
@@ -61,7 +61,7 @@ usage() {
 }
 
 kver='' initramfs='' mem=1024 timeout=600 boot_timeout=180 logdir=./vm-logs name='' stream=0
-iommu='intel-iommu,intremap=on'
+iommu='intel-iommu,intremap=on,snoop-control=on'
 append=''
 extra=()
 while [ $# -gt 0 ]; do
