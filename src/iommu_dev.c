@@ -30,6 +30,11 @@
  * Reserved regions. Each device's reserved regions (the x86 MSI window,
  * firmware regions) become reserved IOVA of the IOAS it attaches to, owned
  * by the device, and leave with it (the generic code calls add_reserved).
+ * An IOMMU that remaps MSI writes through the domain itself (a software MSI
+ * window, IOMMU_RESV_SW_MSI: ARM's SMMUs; never x86's) needs an MSI cookie
+ * on the domain, which tells the DMA layer where in the window to map the
+ * MSI doorbells: the first attach of a group with such a window gives the
+ * domain one, at the window's start.
  *
  * Geometry. IOMMU drivers may narrow a domain's aperture, or add page
  * sizes, when a device first attaches (Intel's: to the IOMMU's address
@@ -78,6 +83,11 @@ struct iommufd_kdev {
 struct iommufd_kdomain {
 	struct iopt_domain domain;
 	struct iommu_domain *kdom;
+	/*
+	 * It has an MSI cookie; protected by the mutex of its IOAS, which
+	 * every attach holds
+	 */
+	bool msi_cookie;
 };
 
 static struct iommufd_kdomain *to_kdomain(struct iopt_domain *domain)
@@ -111,7 +121,9 @@ static void iommufd_kdomain_free(struct iopt_domain *domain)
 {
 	struct iommufd_kdomain *kdomain = to_kdomain(domain);
 
+	/* This puts the MSI cookie too */
 	iommu_domain_free(kdomain->kdom);
+	iommufd_test_msi_cookies(-kdomain->msi_cookie);
 	kfree(kdomain);
 }
 
@@ -147,6 +159,63 @@ static int iommufd_kdomain_read_geometry(struct iommufd_kdomain *kdomain)
 	return iopt_domain_set_geometry(&kdomain->domain, kdom->pgsize_bitmap,
 					kdom->geometry.aperture_start,
 					kdom->geometry.aperture_end);
+}
+
+/*
+ * The group's reserved regions (free them with iommufd_free_resv_regions());
+ * test builds may add a software MSI window
+ */
+static int iommufd_group_resv_regions(struct iommu_group *group,
+				      struct list_head *regions)
+{
+	int rc = iommu_get_group_resv_regions(group, regions);
+
+	if (!rc)
+		rc = iommufd_test_add_sw_msi(regions);
+	return rc;
+}
+
+static void iommufd_free_resv_regions(struct list_head *regions)
+{
+	struct iommu_resv_region *region, *next;
+
+	list_for_each_entry_safe(region, next, regions, list)
+		kfree(region);
+}
+
+/*
+ * Give the domain an MSI cookie at the group's software MSI window, if the
+ * group has one and the domain no cookie yet (objects.md §5.2)
+ */
+static int iommufd_kdomain_msi_cookie(struct iommufd_kdomain *kdomain,
+				      struct iommu_group *group)
+{
+	struct iommu_resv_region *region;
+	phys_addr_t sw_msi = PHYS_ADDR_MAX;
+	LIST_HEAD(regions);
+	int rc;
+
+	if (kdomain->msi_cookie)
+		return 0;
+	rc = iommufd_group_resv_regions(group, &regions);
+	list_for_each_entry(region, &regions, list) {
+		if (region->type == IOMMU_RESV_SW_MSI)
+			sw_msi = region->start;
+	}
+	iommufd_free_resv_regions(&regions);
+	if (rc || sw_msi == PHYS_ADDR_MAX)
+		return rc;
+
+	rc = iommufd_should_fail() ? -ENOMEM :
+	     iommu_get_msi_cookie(kdomain->kdom, sw_msi);
+	/* -ENODEV: no DMA layer (CONFIG_IOMMU_DMA) to map doorbells anyway */
+	if (rc == -ENODEV)
+		return 0;
+	if (rc)
+		return rc;
+	kdomain->msi_cookie = true;
+	iommufd_test_msi_cookies(1);
+	return 0;
 }
 
 static struct iopt_domain *iommufd_kdev_domain_alloc(struct iommufd_device *idev)
@@ -206,6 +275,9 @@ static int iommufd_kdev_attach(struct iommufd_device *idev,
 		goto out_unlock;
 	}
 
+	rc = iommufd_kdomain_msi_cookie(kdomain, igroup->group);
+	if (rc)
+		goto out_unlock;
 	if (old)
 		iommu_detach_group(old->kdom, igroup->group);
 	rc = iommu_attach_group(kdomain->kdom, igroup->group);
@@ -253,13 +325,13 @@ static int iommufd_kdev_add_reserved(struct iommufd_device *idev,
 				     struct io_pagetable *iopt)
 {
 	struct iommufd_kdev *kdev = idev->priv;
-	struct iommu_resv_region *region, *next;
+	struct iommu_resv_region *region;
 	LIST_HEAD(regions);
 	int rc = 0;
 
 	if (iommufd_should_fail())
 		return -ENOMEM;
-	rc = iommu_get_group_resv_regions(kdev->igroup->group, &regions);
+	rc = iommufd_group_resv_regions(kdev->igroup->group, &regions);
 	list_for_each_entry(region, &regions, list) {
 		/* May be mapped over once the device leaves the default domain */
 		if (rc || region->type == IOMMU_RESV_DIRECT_RELAXABLE ||
@@ -269,8 +341,7 @@ static int iommufd_kdev_add_reserved(struct iommufd_device *idev,
 				       region->start + region->length - 1,
 				       idev);
 	}
-	list_for_each_entry_safe(region, next, &regions, list)
-		kfree(region);
+	iommufd_free_resv_regions(&regions);
 	if (rc)
 		iopt_remove_reserved_iova(iopt, idev);
 	return rc;

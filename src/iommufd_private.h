@@ -151,6 +151,8 @@ void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
 #ifdef IOMMUFD_TEST
 bool iommufd_should_fail(void);
 void iommufd_test_object_count(int delta);
+int iommufd_test_add_sw_msi(struct list_head *regions);
+void iommufd_test_msi_cookies(int delta);
 int iommufd_test_extra_users(void);
 void iommufd_test_objects_leaked(unsigned long n);
 #else
@@ -160,6 +162,16 @@ static inline bool iommufd_should_fail(void)
 }
 
 static inline void iommufd_test_object_count(int delta)
+{
+}
+
+/* Test builds can give real devices a software MSI window */
+static inline int iommufd_test_add_sw_msi(struct list_head *regions)
+{
+	return 0;
+}
+
+static inline void iommufd_test_msi_cookies(int delta)
 {
 }
 

@@ -24,6 +24,10 @@
  * access_unmap_delay_ms (module parameter, 0600): test accesses sleep that
  *   long in each unmap notification, which holds the unmap in the window
  *   where it has dropped its locks, for tests to act in.
+ * test_sw_msi (module parameter, 0600): when not 0, real devices report a
+ *   software MSI window (IOMMU_RESV_SW_MSI) of 1 MiB at that IOVA besides
+ *   their own reserved regions, as ARM's SMMUs do; x86 has none.
+ * msi_cookies (module parameter, 0400): kernel domains with an MSI cookie.
  * IOMMU_TEST_CMD: the test-only command of the 6.12 ABI (selftest-abi.md),
  *   with the mock IOMMU: mock devices, each in a SELFTEST object that owns
  *   it, bound as DEVICE objects, whose paging domains keep one entry per
@@ -94,6 +98,38 @@ void iommufd_test_objects_leaked(unsigned long n)
 {
 	atomic_add(n, &objects_leaked);
 	atomic_sub(n, &objects_alive);
+}
+
+static unsigned long test_sw_msi;
+module_param(test_sw_msi, ulong, 0600);
+MODULE_PARM_DESC(test_sw_msi,
+		 "Real devices have a 1 MiB software MSI window at this IOVA");
+
+static atomic_t msi_cookies = ATOMIC_INIT(0);
+module_param_named(msi_cookies, msi_cookies.counter, int, 0400);
+MODULE_PARM_DESC(msi_cookies, "Kernel domains with an MSI cookie");
+
+int iommufd_test_add_sw_msi(struct list_head *regions)
+{
+	unsigned long start = READ_ONCE(test_sw_msi);
+	struct iommu_resv_region *region;
+
+	if (!start)
+		return 0;
+	region = kzalloc(sizeof(*region), GFP_KERNEL);
+	if (!region)
+		return -ENOMEM;
+	region->start = start;
+	region->length = SZ_1M;
+	region->prot = IOMMU_WRITE | IOMMU_MMIO;
+	region->type = IOMMU_RESV_SW_MSI;
+	list_add_tail(&region->list, regions);
+	return 0;
+}
+
+void iommufd_test_msi_cookies(int delta)
+{
+	atomic_add(delta, &msi_cookies);
 }
 
 bool iommufd_should_fail(void)

@@ -15,8 +15,9 @@
  * order (iommufd first, device first, driver unbound or device removed
  * under an open fd), the VFIO compat answers with a real domain (cache
  * coherency enforced by the automatic domain, page sizes), the aperture
- * the IOMMU driver narrows at attach after HWPT_ALLOC and replace, and,
- * in test builds, fault injection through bind and attach.
+ * the IOMMU driver narrows at attach (6.1) after HWPT_ALLOC and replace,
+ * and, in test builds, fault injection through bind and attach and a
+ * software MSI window with its MSI cookie.
  *
  * The VM's IOMMU is QEMU's VT-d with 39 address bits and snoop control.
  */
@@ -695,6 +696,73 @@ static void test_aperture(struct edu *a)
 	munmap(dst, PAGE);
 }
 
+static long msi_cookies(void)
+{
+	return module_param_read("msi_cookies");
+}
+
+/*
+ * A software MSI window (test_sw_msi: what ARM's SMMUs report; x86 has
+ * none): reserved in the IOAS with the device, and an MSI cookie on the
+ * domain, once however many groups attach; fault injection at every step.
+ */
+static void test_sw_msi(struct edu *a, struct edu *b)
+{
+	const uint64_t window = 0x8000000;
+	uint8_t *src = buffer(PAGE, 0), *dst = buffer(PAGE, 0);
+	uint64_t s = 0x1000, t = 0x2000;
+	int iommufd = open_iommufd(), n, rc = -1, clean = 1;
+	struct iommu_iova_range ranges[8];
+	uint32_t ioas, num = 8;
+
+	ioas_alloc(iommufd, &ioas);
+	ok(!pci_bind(a, iommufd) && !pci_bind(b, iommufd), "bind two devices");
+	ok(!pci_attach(a, ioas) && msi_cookies() == 0,
+	   "without a software MSI window: no MSI cookie");
+	ok(!pci_detach(a), "detach");
+	if (!ok(!module_param_write("test_sw_msi", window),
+		"the devices report a software MSI window at 128 MiB"))
+		goto out;
+	ok(!pci_attach(a, ioas), "attach one");
+	ok(msi_cookies() == 1, "its domain got an MSI cookie");
+	ok(!iova_ranges(iommufd, ioas, ranges, &num, NULL) && num == 3 &&
+		   ranges[0].last == window - 1 &&
+		   ranges[1].start == window + 0x100000,
+	   "the window is reserved IOVA");
+	ok_errno(ioas_map_fixed(iommufd, ioas, src, PAGE, window), EINVAL,
+		 "MAP into it: EINVAL");
+	ok(!pci_attach(b, ioas) && b->pt_id == a->pt_id && msi_cookies() == 1,
+	   "the other joins the same domain: still one cookie");
+	pattern(src, PAGE, 3);
+	ok(!ioas_map(iommufd, ioas, IOMMU_IOAS_MAP_READABLE |
+				     IOMMU_IOAS_MAP_FIXED_IOVA, src, PAGE, &s) &&
+		   !ioas_map_fixed(iommufd, ioas, dst, PAGE, t) &&
+		   !edu_copy(b, s, t) && !memcmp(src, dst, XFER),
+	   "DMA works");
+	ok(!pci_detach(a) && !pci_detach(b) && msi_cookies() == 0,
+	   "the cookie goes with the domain");
+
+	for (n = 1; n < 100 && rc; n++) {
+		module_param_write("fail_nth", n);
+		rc = pci_attach(a, ioas);
+		module_param_write("fail_nth", 0);
+		num = 8;
+		if (rc && (msi_cookies() != 0 ||
+			   iova_ranges(iommufd, ioas, ranges, &num, NULL) ||
+			   num != 1))
+			clean = 0;
+	}
+	ok(!rc && clean, "fault injection: the attach fails at %d points, "
+	   "each leaving no cookie and no reservation", n - 2);
+	ok(msi_cookies() == 1 && !pci_detach(a), "then works");
+out:
+	module_param_write("test_sw_msi", 0);
+	ok(!pci_unbind(a) && !pci_unbind(b), "unbind both");
+	close(iommufd);
+	munmap(src, PAGE);
+	munmap(dst, PAGE);
+}
+
 /* Close the iommufd first: the bound device keeps the context alive */
 static void test_close_iommufd_first(struct edu *a)
 {
@@ -1000,6 +1068,8 @@ int main(int argc, char **argv)
 	test_two_devices(&a, &b);
 	test_vfio_compat(&a);
 	test_aperture(&a);
+	if (is_test_build())
+		test_sw_msi(&a, &b);
 	test_close_iommufd_first(&a);
 	test_close_device_first(&a);
 	test_driver_unbind(&a);
