@@ -34,7 +34,8 @@ EDU := edu,dma_mask=0xffffffffffffffff
 build_suffix = $(if $(filter 1,$(2)),-test)
 moddir = $(BUILD)/$(1)$(call build_suffix,$(1),$(2))
 
-TESTS := dispatch objects ioas vfio domain alloc access stress consumer pci vfio_cdev vmm
+TESTS := dispatch objects ioas vfio domain alloc access stress consumer pci v62 \
+	ro_pin vfio_cdev vmm
 TEST_BINS := $(addprefix $(BUILD)/tests/,$(TESTS))
 # 6.12's <linux/vfio.h> (the device cdev ioctls), from Debian's linux-source
 # package (Debian 12's libc headers are 6.1's), cleaned as headers_install does
@@ -43,6 +44,8 @@ UAPI_VFIO := $(BUILD)/uapi/linux/vfio.h
 TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Wno-missing-field-initializers \
 	-Werror -static -pthread \
 	-I$(ROOT)/include/uapi -I$(BUILD)/uapi -I$(ROOT)/tests
+# A program of the 6.2 generation: the 6.2 layout of the test command
+$(BUILD)/tests/v62: TEST_CFLAGS += -DIOMMUFD_TEST_ABI_6_2
 
 .PHONY: all modules test-modules tests check style demo demo-driver bench deps clean \
 	dkms-install dkms-remove dkms-build abi-test host-test vm-test
@@ -76,15 +79,22 @@ $(BUILD)/tests/abi_layout: tests/abi/layout.c include/uapi/linux/iommufd.h \
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 
-tests: $(TEST_BINS) $(BUILD)/tests/abi_layout
+# The same checks against the 6.2 layout of the test command
+$(BUILD)/tests/abi_layout_62: tests/abi/layout.c include/uapi/linux/iommufd.h \
+		include/uapi/linux/iommufd_test.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -DIOMMUFD_TEST_ABI_6_2 -o $@ $<
+
+tests: $(TEST_BINS) $(BUILD)/tests/abi_layout $(BUILD)/tests/abi_layout_62
 
 deps:
 	@scripts/deps.sh
 
 # The compile-time ABI test: it builds only if every size, offset and number
 # matches the spec's tables
-abi-test: $(BUILD)/tests/abi_layout
+abi-test: $(BUILD)/tests/abi_layout $(BUILD)/tests/abi_layout_62
 	@$(BUILD)/tests/abi_layout
+	@$(BUILD)/tests/abi_layout_62
 
 vm-test: tests
 	@$(MAKE) --no-print-directory modules TEST=0

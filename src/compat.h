@@ -53,6 +53,21 @@ static inline long iommufd_pin_user_pages_remote(struct mm_struct *mm,
 #endif
 }
 
+/*
+ * A read-only long-term pin must leave device and CPU on the same page even
+ * when the process writes it later. Since 6.2 GUP sees to it by breaking
+ * COW of whatever it pins in a private ("COW") mapping first. Before, its
+ * unshare decision knew no VMA (gup_must_unshare(flags, page)) and covered
+ * anonymous pages only: pinned page cache pages and the zero page were
+ * replaced in the process by the write's COW. There pages.c breaks COW
+ * itself when pinning.
+ */
+#ifdef HAVE_GUP_MUST_UNSHARE_NOVMA
+#define IOMMUFD_RO_PIN_BREAKS_COW true
+#else
+#define IOMMUFD_RO_PIN_BREAKS_COW false
+#endif
+
 /* iommu_map() gained a gfp_t in 6.3; the older one allocates GFP_KERNEL */
 static inline int iommufd_iommu_map(struct iommu_domain *domain,
 				    unsigned long iova, phys_addr_t paddr,

@@ -18,10 +18,16 @@
 
 #include "iommufd_private.h"
 
-void iommufd_hwpt_paging_destroy(struct iommufd_object *obj)
+/**
+ * iommufd_hwpt_paging_remove_domain() - take the domain out of its IOAS
+ * @hwpt: a HW page table
+ *
+ * Off the IOAS's list (attaching to it is -ENOENT from then on), and its
+ * domain unloaded and removed from the IO page table. The domain itself
+ * stays until the HW page table is destroyed.
+ */
+void iommufd_hwpt_paging_remove_domain(struct iommufd_hwpt_paging *hwpt)
 {
-	struct iommufd_hwpt_paging *hwpt =
-		container_of(obj, struct iommufd_hwpt_paging, obj);
 	struct iommufd_ioas *ioas = hwpt->ioas;
 
 	mutex_lock(&ioas->mutex);
@@ -30,9 +36,18 @@ void iommufd_hwpt_paging_destroy(struct iommufd_object *obj)
 
 	if (hwpt->domain_added)
 		iopt_table_remove_domain(&ioas->iopt, hwpt->domain);
+	hwpt->domain_added = false;
+}
+
+void iommufd_hwpt_paging_destroy(struct iommufd_object *obj)
+{
+	struct iommufd_hwpt_paging *hwpt =
+		container_of(obj, struct iommufd_hwpt_paging, obj);
+
+	iommufd_hwpt_paging_remove_domain(hwpt);
 	if (hwpt->domain)
 		hwpt->domain->ops->free(hwpt->domain);
-	refcount_dec(&ioas->obj.users);
+	refcount_dec(&hwpt->ioas->obj.users);
 }
 
 static void iommufd_hwpt_add_device(struct iommufd_hwpt_paging *hwpt,
@@ -115,6 +130,13 @@ static int iommufd_hwpt_alloc_auto(struct iommufd_device *idev,
 		rc = idev->ops->attach(idev, hwpt->domain);
 		if (rc)
 			goto out_free_domain;
+		/*
+		 * Attached and still empty: the IOMMU can judge whether it
+		 * can keep the domain's DMA coherent (objects.md §5.3)
+		 */
+		if (hwpt->domain->ops->enforce_cache_coherency)
+			hwpt->domain->enforce_cache_coherency =
+				hwpt->domain->ops->enforce_cache_coherency(hwpt->domain);
 		rc = iopt_table_add_domain(&ioas->iopt, hwpt->domain);
 		if (rc)
 			goto out_detach;
@@ -352,29 +374,33 @@ out_unlock:
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_device_replace, IOMMUFD_NS);
 
-/* A manual paging HW page table on @ioas for devices like @idev */
-static struct iommufd_hwpt_paging *
-iommufd_hwpt_alloc_paging(struct iommufd_device *idev,
-			  struct iommufd_ioas *ioas, u32 flags)
+/**
+ * iommufd_hwpt_paging_create() - a manual paging HW page table for a domain
+ * @ictx: context
+ * @ioas: IOAS to load the domain with
+ * @domain: a new domain, which the HW page table owns (also on failure)
+ *
+ * Return: the HW page table, unpublished, with its domain added to @ioas
+ * and on its list; or an ERR_PTR (errors of iopt_table_add_domain()).
+ */
+struct iommufd_hwpt_paging *
+iommufd_hwpt_paging_create(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
+			   struct iopt_domain *domain)
 {
 	struct iommufd_hwpt_paging *hwpt;
 	int rc;
 
-	hwpt = iommufd_object_alloc(idev->ictx, struct iommufd_hwpt_paging,
+	hwpt = iommufd_object_alloc(ictx, struct iommufd_hwpt_paging,
 				    IOMMUFD_OBJ_HWPT_PAGING);
-	if (IS_ERR(hwpt))
+	if (IS_ERR(hwpt)) {
+		domain->ops->free(domain);
 		return hwpt;
+	}
 	INIT_LIST_HEAD(&hwpt->hwpt_item);
 	hwpt->ioas = ioas;
 	refcount_inc(&ioas->obj.users);
-	hwpt->nest_parent = flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
+	hwpt->domain = domain;
 
-	hwpt->domain = idev->ops->domain_alloc_paging(idev);
-	if (IS_ERR(hwpt->domain)) {
-		rc = PTR_ERR(hwpt->domain);
-		hwpt->domain = NULL;
-		goto out_abort;
-	}
 	rc = iopt_table_add_domain(&ioas->iopt, hwpt->domain);
 	if (rc)
 		goto out_abort;
@@ -386,8 +412,25 @@ iommufd_hwpt_alloc_paging(struct iommufd_device *idev,
 	return hwpt;
 
 out_abort:
-	iommufd_object_abort_and_destroy(idev->ictx, &hwpt->obj);
+	iommufd_object_abort_and_destroy(ictx, &hwpt->obj);
 	return ERR_PTR(rc);
+}
+
+/* A manual paging HW page table on @ioas for devices like @idev */
+static struct iommufd_hwpt_paging *
+iommufd_hwpt_alloc_paging(struct iommufd_device *idev,
+			  struct iommufd_ioas *ioas, u32 flags)
+{
+	struct iommufd_hwpt_paging *hwpt;
+	struct iopt_domain *domain;
+
+	domain = idev->ops->domain_alloc_paging(idev);
+	if (IS_ERR(domain))
+		return ERR_CAST(domain);
+	hwpt = iommufd_hwpt_paging_create(idev->ictx, ioas, domain);
+	if (!IS_ERR(hwpt))
+		hwpt->nest_parent = flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
+	return hwpt;
 }
 
 /* IOMMU_HWPT_ALLOC with a paging HW page table as parent: nesting */

@@ -253,7 +253,8 @@ int iommufd_ioas_copy_ioctl(struct iommufd_ucmd *ucmd)
 	if (cmd->length >= ULONG_MAX || cmd->src_iova >= ULONG_MAX ||
 	    cmd->dst_iova >= ULONG_MAX)
 		return -EOVERFLOW;
-	if (!(cmd->flags &
+	if (!iommufd_test_copy_no_prot() &&
+	    !(cmd->flags &
 	      (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)))
 		return -EINVAL;
 

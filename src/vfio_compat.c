@@ -179,6 +179,7 @@ static int iommufd_vfio_check_extension(struct iommufd_ctx *ictx,
 					unsigned long type)
 {
 	struct iommufd_ioas *ioas;
+	int rc;
 
 	switch (type) {
 	case VFIO_TYPE1_IOMMU:
@@ -186,12 +187,13 @@ static int iommufd_vfio_check_extension(struct iommufd_ctx *ictx,
 	case VFIO_UNMAP_ALL:
 		return !iommufd_vfio_no_iommu(ictx);
 	case VFIO_DMA_CC_IOMMU:
-		/* Every HW page table enforces coherency: there are none yet */
+		/* 1 if every HW page table of the compat IOAS enforces it */
 		ioas = iommufd_get_compat_ioas(ictx);
 		if (IS_ERR(ioas))
 			return PTR_ERR(ioas);
+		rc = iopt_domains_enforce_cache_coherency(&ioas->iopt);
 		iommufd_put_object(ictx, &ioas->obj);
-		return 1;
+		return rc;
 	default:
 		/* VFIO_NOIOMMU_IOMMU among them: no-iommu mode is not built */
 		return 0;
@@ -383,8 +385,8 @@ static int iommufd_vfio_iommu_get_info(struct iommufd_ctx *ictx,
 		return PTR_ERR(ioas);
 	rc = iopt_walk_usable_ranges(&ioas->iopt, iommufd_vfio_collect_range,
 				     &r);
-	/* No domains yet: every page size, folded as uapi.md §6 says */
-	pgsizes = ULONG_MAX;
+	/* What every domain supports, folded as uapi.md §6 says */
+	pgsizes = iopt_domains_pgsize_bitmap(&ioas->iopt);
 	if (pgsizes & (PAGE_SIZE - 1))
 		pgsizes = (pgsizes & ~(PAGE_SIZE - 1)) | PAGE_SIZE;
 	pgsizes = max(pgsizes, iopt_get_iova_alignment(&ioas->iopt));

@@ -133,6 +133,7 @@ step "reserve 64 huge pages" \
 	sh -c 'echo 64 > /proc/sys/vm/nr_hugepages && [ "$(cat /proc/sys/vm/nr_hugepages)" = 64 ]'
 
 step "ABI layout matches the spec" ./abi_layout
+step "ABI layout of the 6.2 test command matches the spec" ./abi_layout_62
 
 echo "# --- production build"
 step "insmod production iommufd.ko" insmod prod/iommufd.ko
@@ -172,6 +173,8 @@ run domain
 run alloc
 run access
 run stress
+run v62
+run ro_pin
 pci_tests test
 if have_vfio; then
 	step "the test build's module tree replaces the production one" \
