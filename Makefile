@@ -96,13 +96,18 @@ abi-test: $(BUILD)/tests/abi_layout $(BUILD)/tests/abi_layout_62
 	@$(BUILD)/tests/abi_layout
 	@$(BUILD)/tests/abi_layout_62
 
+# The VM's edu devices: two alone in their IOMMU groups, two functions of one
+# slot (one group), and two functions behind a PCIe root port, which can be
+# reset (the VFIO hot reset tests)
 vm-test: tests
 	@$(MAKE) --no-print-directory modules TEST=0
 	@$(MAKE) --no-print-directory modules TEST=1
 	@tests/vm/check.sh --log-dir $(BUILD)/vm --kernels "$(KERNELS)" --mem 2048 \
 		--payload-for-kver '$(ROOT)/tests/payload.sh $(BUILD)' \
 		-- -device $(EDU) -device $(EDU) \
-		-device $(EDU),addr=0x10.0,multifunction=on -device $(EDU),addr=0x10.1
+		-device $(EDU),addr=0x10.0,multifunction=on -device $(EDU),addr=0x10.1 \
+		-device pcie-root-port,id=rp0,chassis=1,addr=0x11 \
+		-device $(EDU),bus=rp0,addr=0.0,multifunction=on -device $(EDU),bus=rp0,addr=0.1
 
 # Host-side tests of the build scripts (which modules VFIO needs, refusing a
 # mismatched source, where each kernel lives)

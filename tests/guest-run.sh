@@ -38,11 +38,17 @@ run() {
 	fi
 }
 
-# The edu devices (PCI 1234:11e8) QEMU was given
+# The edu devices (PCI 1234:11e8) QEMU was given: four on the root bus, and
+# two behind a PCIe root port, which can be reset (the VFIO tests' own)
 edus=
+edus_rp=
 for d in /sys/bus/pci/devices/*; do
-	[ "$(cat "$d/vendor")" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ] &&
-		edus="$edus ${d##*/}"
+	[ "$(cat "$d/vendor")" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ] ||
+		continue
+	case ${d##*/} in
+	0000:00:*) edus="$edus ${d##*/}" ;;
+	*) edus_rp="$edus_rp ${d##*/}" ;;
+	esac
 done
 
 # pci_tests DIR: iommufd_pci.ko from DIR drives the edu devices
@@ -74,17 +80,17 @@ have_vfio() { [ -f "$updates/vfio.ko" ]; }
 vfio_tests() {
 	step "modprobe vfio-pci and vfio_iommu_type1 resolve to the rebuilt VFIO" sh -c \
 		"modprobe vfio-pci && modprobe vfio_iommu_type1 && test -d /sys/class/vfio-dev"
-	for e in $edus; do
+	for e in $edus $edus_rp; do
 		step "hand edu $e to vfio-pci: /dev/vfio/devices/vfioN" sh -c \
 			"echo vfio-pci >/sys/bus/pci/devices/$e/driver_override &&
 			 echo $e >/sys/bus/pci/drivers_probe &&
 			 test -c /dev/vfio/devices/\$(ls /sys/bus/pci/devices/$e/vfio-dev)"
 	done
 	# shellcheck disable=SC2086
-	run vfio_cdev $edus
+	run vfio_cdev $edus $edus_rp
 	# shellcheck disable=SC2086
 	[ "${1:-}" = vmm ] && run vmm $edus
-	for e in $edus; do
+	for e in $edus $edus_rp; do
 		step "release edu $e from vfio-pci" sh -c \
 			"echo $e >/sys/bus/pci/drivers/vfio-pci/unbind &&
 			 echo >/sys/bus/pci/devices/$e/driver_override"
@@ -150,6 +156,8 @@ run ioas
 run vfio
 # shellcheck disable=SC2086
 step "QEMU gave the VM four edu devices" sh -c "[ $(echo $edus | wc -w) = 4 ]"
+# shellcheck disable=SC2086
+step "and two behind a PCIe root port" sh -c "[ $(echo $edus_rp | wc -w) = 2 ]"
 pci_tests prod
 if have_vfio; then
 	vfio_tests vmm
