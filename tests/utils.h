@@ -282,9 +282,9 @@ static inline int md_check_refs(int fd, const void *uptr, uint64_t length,
 /*
  * MD_CHECK_REFS where it means something: every page of the range has
  * @refs pins. The operation skips compound pages (selftest-abi.md §5.5), so
- * a range holding one, or one whose pages cannot be told apart (PFNs are
- * hidden from unprivileged processes, which then rely on the buffer's
- * check at set-up), is a failure here (EDOM) rather than a silent pass.
+ * a range holding one is a failure here (EDOM), not a silent pass; so is a
+ * range root cannot classify. Unprivileged callers cannot read PFNs: they
+ * rely on the check of the buffer at set-up (test_build_buffer()).
  */
 static inline int check_refs(int fd, const void *uptr, uint64_t length,
 			     uint32_t refs)
