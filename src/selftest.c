@@ -28,6 +28,9 @@
  *   software MSI window (IOMMU_RESV_SW_MSI) of 1 MiB at that IOVA besides
  *   their own reserved regions, as ARM's SMMUs do; x86 has none.
  * msi_cookies (module parameter, 0400): kernel domains with an MSI cookie.
+ * mock_large_ioptes (module parameter, 0400): large IOPTEs (512 granules,
+ *   MOCK_FLAGS_DEVICE_HUGE_IOVA) mapped in mock domains now, over all
+ *   contexts: what shows that the core maps huge pages as large IOPTEs.
  * IOMMU_TEST_CMD: the test-only command of the 6.12 ABI (selftest-abi.md),
  *   with the mock IOMMU: mock devices, each in a SELFTEST object that owns
  *   it, bound as DEVICE objects, whose paging domains keep one entry per
@@ -132,6 +135,10 @@ void iommufd_test_msi_cookies(int delta)
 	atomic_add(delta, &msi_cookies);
 }
 
+static atomic_t mock_large_ioptes = ATOMIC_INIT(0);
+module_param_named(mock_large_ioptes, mock_large_ioptes.counter, int, 0400);
+MODULE_PARM_DESC(mock_large_ioptes, "Large IOPTEs mapped in mock domains");
+
 bool iommufd_should_fail(void)
 {
 	int old = READ_ONCE(fail_nth);
@@ -150,6 +157,7 @@ void iommufd_test_object_count(int delta)
 
 #define MOCK_IO_PAGE_SIZE (PAGE_SIZE / 2)
 #define MOCK_HUGE_PAGE_SIZE (512 * MOCK_IO_PAGE_SIZE)
+#define MOCK_HUGE_GRANULES (MOCK_HUGE_PAGE_SIZE / MOCK_IO_PAGE_SIZE)
 
 /* Flags kept beside the PFN of each granule entry */
 enum {
@@ -196,15 +204,21 @@ static struct mock_domain *to_mock_domain(struct iopt_domain *domain)
 static void mock_domain_erase(struct mock_domain *mock, unsigned long iova,
 			      size_t size, bool check)
 {
-	unsigned long i, n = size / MOCK_IO_PAGE_SIZE, flags;
+	unsigned long i, n = size / MOCK_IO_PAGE_SIZE, index, flags;
 	void *entry;
 
 	for (i = 0; i != n; i++) {
-		entry = xa_erase(&mock->pfns, iova / MOCK_IO_PAGE_SIZE + i);
-		if (WARN_ON(!entry) || !check)
+		index = iova / MOCK_IO_PAGE_SIZE + i;
+		entry = xa_erase(&mock->pfns, index);
+		if (WARN_ON(!entry))
+			continue;
+		flags = xa_to_value(entry);
+		/* A large IOPTE is counted at its first granule */
+		if (flags & MOCK_PFN_HUGE && !(index % MOCK_HUGE_GRANULES))
+			atomic_dec(&mock_large_ioptes);
+		if (!check)
 			continue;
 		/* The core unmaps exactly what it mapped, whole map calls */
-		flags = xa_to_value(entry);
 		WARN_ON(i == 0 && !(flags & MOCK_PFN_START));
 		WARN_ON(i == n - 1 && !(flags & MOCK_PFN_LAST));
 	}
@@ -262,6 +276,8 @@ static int mock_domain_map(struct iopt_domain *domain, unsigned long iova,
 						  i * MOCK_IO_PAGE_SIZE, false);
 			return xa_is_err(old) ? xa_err(old) : -EEXIST;
 		}
+		if (huge && !((iova / MOCK_IO_PAGE_SIZE + i) % MOCK_HUGE_GRANULES))
+			atomic_inc(&mock_large_ioptes);
 	}
 	return 0;
 }

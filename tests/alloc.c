@@ -14,6 +14,12 @@
  * lengths that are not page multiples (the in-page offset of §7.3),
  * reservations covering, overlapping and straddling each other and the
  * mock aperture, and allowed ranges with byte boundaries.
+ *
+ * A model and a kernel written from one reading of the spec agree even
+ * where that reading is wrong. So every automatic IOVA is also held to the
+ * properties objects.md §7.3 states, and the spec's own examples and rules
+ * are run with their results worked out by hand and written down
+ * (test_spec_ranges(), test_spec_alloc()): nothing computes those.
  */
 #include "utils.h"
 
@@ -138,6 +144,50 @@ static int any_isect(struct iv *t, int n, uint64_t s, uint64_t l)
 	return 0;
 }
 
+static long st_props, st_prop_bad;
+
+/*
+ * What objects.md §7.3 promises of an automatic IOVA @c for @len bytes at
+ * @va, checked against the state before the call, without the model: a
+ * multiple of the lowest set bit of the length, of the VA's (the
+ * alignment is the smaller power of two; the in-page offset is a multiple
+ * of it) and of nothing over the THP size; inside [PAGE_SIZE, 2^64 -
+ * PAGE_SIZE - 1]; clear of reserved IOVA and of areas; and with an allowed
+ * list, inside allowed ranges that follow each other without a gap.
+ */
+static int spec_properties(uint64_t c, uint64_t va, uint64_t len)
+{
+	uint64_t m = len & -len, end = c + len - 1, pos = c;
+	int i;
+
+	st_props++;
+	if (va && (va & -va) < m)
+		m = va & -va;
+	if (m > 2 << 20)
+		m = 2 << 20;
+	if (c % m || c < (uint64_t)psz || end < c ||
+	    end > UINT64_MAX - psz || any_isect(resv, nresv, c, end) ||
+	    any_isect(areas, nareas, c, end))
+		goto bad;
+	while (nallow) {
+		for (i = 0; i < nallow; i++)
+			if (allow[i].s <= pos && pos <= allow[i].l)
+				break;
+		if (i == nallow)
+			goto bad;
+		if (allow[i].l >= end)
+			break;
+		pos = allow[i].l + 1;
+	}
+	return 1;
+bad:
+	if (!st_prop_bad++)
+		diag("IOVA 0x%llx for 0x%llx bytes at VA 0x%llx breaks a "
+		     "property of objects.md §7.3", (unsigned long long)c,
+		     (unsigned long long)len, (unsigned long long)va);
+	return 0;
+}
+
 static uint64_t rnd(uint64_t n)
 {
 	return (uint64_t)random() % n;
@@ -211,6 +261,8 @@ static int run_seed(unsigned int seed, int nops)
 			int rc = ioas_map(fd, ioas, MAP_RW, va, len, &got);
 			int wrc = model_alloc((uintptr_t)va, len, &want);
 
+			if (!rc)
+				spec_properties(got, (uintptr_t)va, len);
 			if (rc != wrc || (!rc && got != want)) {
 				diag("seed %u op %d MAP len 0x%llx va off 0x%llx: "
 				     "got rc %d iova 0x%llx, want rc %d iova 0x%llx",
@@ -423,8 +475,10 @@ static int run_seed_holes(unsigned int seed, int nops)
 			wrc = model_alloc((uintptr_t)va, len, &want);
 			bad += check_rc("automatic MAP", seed, op, rc, wrc, got,
 					want);
-			if (!rc)
+			if (!rc) {
+				spec_properties(got, (uintptr_t)va, len);
 				add_area(got, len, (uintptr_t)va);
+			}
 			st_map++;
 			st_enospc += rc == ENOSPC;
 			st_allowmaps += nallow != 0;
@@ -484,6 +538,7 @@ static int run_seed_holes(unsigned int seed, int nops)
 			bad += check_rc("automatic COPY", seed, op, rc, wrc, got,
 					want);
 			if (!rc) {
+				spec_properties(got, areas[i].va, len);
 				add_area(got, areas[i].l - areas[i].s + 1,
 					 areas[i].va);
 				if (j >= 0)
@@ -661,6 +716,177 @@ static void test_touching_allowed(void)
 	close(fd);
 }
 
+/* IOVA_RANGES of @ioas is exactly the @n ranges @want, alignment @align */
+static int ranges_are(int fd, uint32_t ioas,
+		      const struct iommu_iova_range *want, uint32_t n,
+		      uint64_t align)
+{
+	struct iommu_iova_range r[4];
+	uint64_t a = 0;
+	uint32_t num = 4;
+
+	memset(r, 0xa5, sizeof(r));
+	if (iova_ranges(fd, ioas, r, &num, &a) || num != n || a != align)
+		return 0;
+	return !memcmp(r, want, n * sizeof(*r));
+}
+
+/* objects.md §7.2's examples and uapi.md §5.3's rules, results by hand */
+static void test_spec_ranges(void)
+{
+	static const struct iommu_iova_range all[] = { { 0, UINT64_MAX } },
+		mock[] = { { 0x1000000, 0x7fffffff } },
+		resv1[] = { { 0, 0xfff }, { 0x2000, UINT64_MAX } },
+		resv2[] = { { 0, 0xfff }, { 0x3000, UINT64_MAX } };
+	const struct iommu_iova_range allowed = { 0x100000, 0x1fffff };
+	int fd = open_iommufd();
+	uint32_t ioas, ioas2;
+
+	ioas_alloc(fd, &ioas);
+	ok(ranges_are(fd, ioas, all, 1, 1), "spec example: a fresh IOAS "
+	   "reports [0, 0xffffffffffffffff], alignment 1");
+	ok(!allow_iovas(fd, ioas, &allowed, 1) &&
+		   ranges_are(fd, ioas, all, 1, 1),
+	   "an allowed list does not change what is reported");
+	ok(!add_reserved(fd, ioas, 0x1000, 0x1000) &&
+		   ranges_are(fd, ioas, resv1, 2, 1),
+	   "spec example: a test reservation [0x1000, 0x1fff] leaves "
+	   "[0, 0xfff] and [0x2000, 0xffffffffffffffff]");
+	ok(!add_reserved(fd, ioas, 0x2000, 0x1000) &&
+		   ranges_are(fd, ioas, resv2, 2, 1),
+	   "a touching one [0x2000, 0x2fff] merges with it: [0, 0xfff] and "
+	   "[0x3000, 0xffffffffffffffff]");
+	ioas_alloc(fd, &ioas2);
+	ok(!mock_domain(fd, ioas2, NULL, NULL, NULL) &&
+		   ranges_are(fd, ioas2, mock, 1, 0x800),
+	   "spec example: with a mock domain [0x1000000, 0x7fffffff], "
+	   "alignment 0x800");
+	close(fd);
+}
+
+/* An automatic MAP of @len bytes at @va: errno @want_rc, or IOVA @want */
+static void auto_map(int fd, uint32_t ioas, uintptr_t va, uint64_t len,
+		     int want_rc, uint64_t want, const char *why)
+{
+	uint64_t iova = 0;
+	int rc = ioas_map(fd, ioas, MAP_RW, (void *)va, len, &iova);
+
+	if (want_rc)
+		ok_errno(rc, want_rc, "%s", why);
+	else if (!ok(!rc && iova == want, "0x%llx: %s",
+		     (unsigned long long)want, why))
+		diag("  got rc %d, IOVA 0x%llx", rc, (unsigned long long)iova);
+}
+
+/*
+ * objects.md §7.3 step by step on small cases, each result worked by hand
+ * for 4 KiB pages and a 2 MiB THP size. B is the 2 MiB aligned buffer;
+ * without domains nothing reads the memory.
+ */
+static void test_spec_alloc(void)
+{
+	const uintptr_t b = (uintptr_t)buf;
+	struct iommu_iova_range r;
+	int fd = open_iommufd(), rc;
+	uint64_t iova;
+	uint32_t ioas;
+
+	if (psz != 4096) {
+		ok(0, "the worked examples assume 4 KiB pages (%ld)", psz);
+		close(fd);
+		return;
+	}
+	ioas_alloc(fd, &ioas);
+	auto_map(fd, ioas, b, 0x1000, 0, 0x1000,
+		 "the first page: IOVA 0 is never returned");
+	auto_map(fd, ioas, b, 0x1000, 0, 0x2000, "the next page");
+	auto_map(fd, ioas, b, 0x3000, 0, 0x4000,
+		 "3 pages align to 4 (roundup_pow_of_two), past the hole at "
+		 "0x3000");
+	auto_map(fd, ioas, b, 0x1000, 0, 0x3000, "first fit: a page in that hole");
+	auto_map(fd, ioas, b + 0x100, 0x100, 0, 0x7100,
+		 "256 bytes at VA offset 0x100: aligned to 0x100, the offset "
+		 "OR-ed in");
+	auto_map(fd, ioas, b, 0x1000, 0, 0x8000,
+		 "a page skips the 256-byte hole before it");
+	auto_map(fd, ioas, b + 0x200, 0x100, 0, 0x7200,
+		 "256 bytes at VA offset 0x200: roundup(0x7000, 0x100) | 0x200 "
+		 "lies past the first hole, the second starts there");
+	auto_map(fd, ioas, 0x40000000, 8 << 20, 0, 0x200000,
+		 "8 MiB at a 1 GiB aligned VA: the alignment stops at the THP "
+		 "size (2 MiB, not 8)");
+	auto_map(fd, ioas, 0, 4 << 20, 0, 0xa00000,
+		 "4 MiB at VA 0: the length's alignment, capped at 2 MiB");
+	auto_map(fd, ioas, b, (1ull << 63) - 1, EOVERFLOW, 0,
+		 "length 2^63 - 1: EOVERFLOW");
+	close(fd);
+
+	/* Candidate regions are clipped to [PAGE_SIZE, 2^64 - PAGE_SIZE - 1] */
+	fd = open_iommufd();
+	ioas_alloc(fd, &ioas);
+	r = (struct iommu_iova_range){ 0, 0x1fff };
+	allow_iovas(fd, ioas, &r, 1);
+	auto_map(fd, ioas, b, 0x1000, 0, 0x1000,
+		 "allowed [0, 0x1fff]: its second page");
+	auto_map(fd, ioas, b, 0x1000, ENOSPC, 0,
+		 "and never its first: ENOSPC");
+	r = (struct iommu_iova_range){ 0xffffffffffffe000ull, UINT64_MAX };
+	allow_iovas(fd, ioas, &r, 1);
+	auto_map(fd, ioas, b, 0x1000, 0, 0xffffffffffffe000ull,
+		 "allowed [2^64 - 0x2000, 2^64 - 1]: the page below the last");
+	auto_map(fd, ioas, b, 0x1000, ENOSPC, 0,
+		 "and never the last page: ENOSPC");
+
+	close(fd);
+
+	/* A region that cannot fit the aligned length is skipped whole */
+	fd = open_iommufd();
+	ioas_alloc(fd, &ioas);
+	r = (struct iommu_iova_range){ 0x1800, 0x37ff };
+	allow_iovas(fd, ioas, &r, 1);
+	auto_map(fd, ioas, b, 0x2000, ENOSPC, 0,
+		 "8 KiB allowed at 0x1800: 2 pages aligned to 0x2000 do not "
+		 "fit, ENOSPC");
+	auto_map(fd, ioas, b, 0x1000, 0, 0x2000, "one page does, at 0x2000");
+	auto_map(fd, ioas, b, 0x800, 0, 0x1800,
+		 "half a page fits below it, at 0x1800");
+	close(fd);
+
+	/* Reserved IOVA is never returned */
+	fd = open_iommufd();
+	ioas_alloc(fd, &ioas);
+	add_reserved(fd, ioas, 0x1000, 0x1000);
+	auto_map(fd, ioas, b, 0x1000, 0, 0x2000,
+		 "reserved [0x1000, 0x1fff]: the first page above it");
+	close(fd);
+
+	/* With a mock domain: its aperture, and A = PAGE_SIZE / 2 */
+	fd = open_iommufd();
+	ioas_alloc(fd, &ioas);
+	mock_domain(fd, ioas, NULL, NULL, NULL);
+	auto_map(fd, ioas, b, 0x400, EINVAL, 0,
+		 "mock domain: 1 KiB aligns to 0x400, below A = 0x800: EINVAL");
+	auto_map(fd, ioas, b + 0x400, 0x1000, EINVAL, 0,
+		 "a page at VA offset 0x400: aligned to 0x400, EINVAL");
+	auto_map(fd, ioas, b, 0x800, 0, 0x1000000,
+		 "half a page: the aperture's start");
+	auto_map(fd, ioas, b + 0x800, 0x800, 0, 0x1000800,
+		 "the other half, at its VA offset 0x800, right after it");
+	auto_map(fd, ioas, b, 0x1000, 0, 0x1001000, "a page after them");
+	close(fd);
+
+	/* COPY aligns to the VA behind the source IOVA */
+	fd = open_iommufd();
+	ioas_alloc(fd, &ioas);
+	ioas_map_fixed(fd, ioas, buf + 0x100, 0x100, 0x10100);
+	iova = 0;
+	rc = ioas_copy(fd, MAP_RW, ioas, ioas, 0x10100, 0x100, &iova);
+	ok(!rc && iova == 0x1100, "0x1100: an automatic COPY of 256 bytes "
+	   "of VA offset 0x100 (got %d, 0x%llx)", rc,
+	   (unsigned long long)iova);
+	close(fd);
+}
+
 int main(void)
 {
 	unsigned int seed;
@@ -705,14 +931,18 @@ int main(void)
 	     st_map, st_enospc, st_allowmaps, st_offset, st_bytes, st_fixed,
 	     st_comb, st_multi, st_copy, st_copy2, st_resv, st_dom,
 	     st_domfail);
-	ok(st_map > 5000 && st_enospc && st_allowmaps && st_offset &&
-	   st_bytes && st_comb && st_multi && st_copy2 && st_resv && st_dom &&
-	   st_domfail, "every kind of situation was reached");
-
 	diag("%ld automatic MAPs across touching allowed ranges",
 	     st_straddle);
+	ok(st_map > 5000 && st_enospc && st_allowmaps && st_offset &&
+	   st_bytes && st_comb && st_multi && st_copy2 && st_resv && st_dom &&
+	   st_domfail && st_straddle, "every kind of situation was reached");
+	ok(!st_prop_bad && st_props > 20000,
+	   "all %ld automatic IOVAs had the properties of objects.md §7.3 "
+	   "(%ld did not)", st_props, st_prop_bad);
 
 	test_shapes();
 	test_touching_allowed();
+	test_spec_ranges();
+	test_spec_alloc();
 	return tap_done();
 }

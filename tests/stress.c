@@ -412,6 +412,7 @@ static void test_domains_churn(void)
 	long psz = sysconf(_SC_PAGESIZE), ops = 0, pinned;
 	volatile int stop = 0;
 	int fd = open_iommufd(), i, unexpected = 0, bad_rc = 0;
+	uint64_t unmapped[2];
 	uint32_t ioas[2];
 	char *buf;
 
@@ -439,11 +440,20 @@ static void test_domains_churn(void)
 	ok(!unexpected, "5 threads mapping, copying, unmapping, attaching, moving and "
 	   "destroying for 4 s: %ld ioctls, no unexpected errno (last %d)",
 	   ops, bad_rc);
+	/* Each thread destroys the mock devices it makes (or the poker did) */
 	pinned = proc_kb("/proc/self/status", "VmPin");
-	ok(pinned >= 0, "VmPin readable (%ld kB while mapped)", pinned);
-	ok_errno(ioas_unmap(fd, ioas[0], 0, UINT64_MAX, NULL), 0, "unmap all");
-	ok_errno(ioas_unmap(fd, ioas[1], 0, UINT64_MAX, NULL), 0,
+	ok(pinned == 0 && check_refs(fd, buf, DOM_PAGES * psz, 0) == 0,
+	   "no mock device is left: nothing is pinned, though areas stay "
+	   "mapped (VmPin %ld kB)", pinned);
+	ok(objects_alive() == alive_at_start + 2,
+	   "no HW page table or device either: the two IOASes alone (%ld)",
+	   objects_alive() - alive_at_start);
+	ok_errno(ioas_unmap(fd, ioas[0], 0, UINT64_MAX, &unmapped[0]), 0,
+		 "unmap all");
+	ok_errno(ioas_unmap(fd, ioas[1], 0, UINT64_MAX, &unmapped[1]), 0,
 		 "unmap all in the other");
+	ok(unmapped[0] && unmapped[1], "(both had areas: %llu and %llu bytes)",
+	   (unsigned long long)unmapped[0], (unsigned long long)unmapped[1]);
 	ok_errno(check_refs(fd, buf, DOM_PAGES * psz, 0), 0,
 		 "no page left pinned");
 	pinned = proc_kb("/proc/self/status", "VmPin");

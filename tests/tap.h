@@ -11,7 +11,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/kernel-page-flags.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,6 +247,54 @@ static inline long foll_pins(void)
 }
 
 /*
+ * The same, exact: the per-CPU counts are folded in first (root only; a
+ * plain read otherwise, which may lag behind by a few pages)
+ */
+static inline long foll_pins_exact(void)
+{
+	write_file("/proc/sys/vm/stat_refresh", "1\n");
+	return foll_pins();
+}
+
+/*
+ * Pages of [p, p + len) that belong to a compound page (THP, hugetlb), from
+ * /proc/self/pagemap and /proc/kpageflags (root only); -1 if that cannot be
+ * read. Pages not present count as not compound.
+ */
+static inline long compound_pages(const void *p, size_t len)
+{
+	const uint64_t compound = 1ull << KPF_COMPOUND_HEAD |
+				  1ull << KPF_COMPOUND_TAIL;
+	long psz = sysconf(_SC_PAGESIZE), n = 0;
+	int pm = open("/proc/self/pagemap", O_RDONLY);
+	int kf = open("/proc/kpageflags", O_RDONLY);
+	uintptr_t va = (uintptr_t)p & ~(psz - 1), end = (uintptr_t)p + len;
+	uint64_t entry, flags, pfn;
+
+	if (pm < 0 || kf < 0)
+		n = -1;
+	for (; n >= 0 && va < end; va += psz) {
+		if (pread(pm, &entry, 8, va / psz * 8) != 8) {
+			n = -1;
+			break;
+		}
+		if (!(entry >> 63))	/* not present */
+			continue;
+		pfn = entry & ((1ull << 55) - 1);
+		if (!pfn || pread(kf, &flags, 8, pfn * 8) != 8) {
+			n = -1;		/* PFNs hidden (not root) */
+			break;
+		}
+		n += !!(flags & compound);
+	}
+	if (pm >= 0)
+		close(pm);
+	if (kf >= 0)
+		close(kf);
+	return n;
+}
+
+/*
  * fn(fd, arg) in a forked child (which may drop privileges): its exit
  * status, or -1 if it did not exit normally
  */
@@ -280,6 +330,9 @@ static inline char *test_build_buffer(size_t npages, long *psz)
 		 MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (p == MAP_FAILED)
 		tap_bail("mmap");
+	/* MD_CHECK_REFS would not check compound pages */
+	if (compound_pages(p, npages * *psz))
+		tap_bail("the test buffer is not all small pages");
 	return p;
 }
 

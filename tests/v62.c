@@ -311,7 +311,7 @@ static void ioas_access_pin(struct fixture *self)
 static void ioas_reserved(struct fixture *self)
 {
 	const char *v = self->variant->name;
-	struct iommu_iova_range r[4];
+	struct iommu_iova_range r[4], before[4];
 	struct iommu_test_cmd cmd = {
 		.op = IOMMU_TEST_OP_ADD_RESERVED,
 		.id = self->ioas_id,
@@ -319,15 +319,21 @@ static void ioas_reserved(struct fixture *self)
 	uint64_t iova = 0;
 	uint32_t num = 4, num2 = 4;
 
-	iova_ranges(self->fd, self->ioas_id, r, &num, NULL);
+	memset(before, 0, sizeof(before));
+	memset(r, 0, sizeof(r));
+	ok_errno(iova_ranges(self->fd, self->ioas_id, before, &num, NULL), 0,
+		 "reserved/%s: IOVA_RANGES before", v);
 	ok_errno(test_cmd_add_reserved(self->fd, self->ioas_id, 2 * APERTURE,
 				       0),
 		 0, "reserved/%s: length 0 is accepted", v);
 	ok_errno(test_cmd_add_reserved(self->fd, self->ioas_id, 2 * APERTURE,
 				       UINT64_MAX),
 		 0, "reserved/%s: a wrapping length too", v);
-	iova_ranges(self->fd, self->ioas_id, r, &num2, NULL);
-	ok(num2 == num, "reserved/%s: neither reserved anything", v);
+	ok_errno(iova_ranges(self->fd, self->ioas_id, r, &num2, NULL), 0,
+		 "reserved/%s: IOVA_RANGES after", v);
+	ok(num2 == num && num == 1 && !memcmp(r, before, sizeof(r)),
+	   "reserved/%s: neither reserved anything (still [0x%llx, 0x%llx])",
+	   v, (unsigned long long)r[0].start, (unsigned long long)r[0].last);
 
 	cmd.add_reserved.start = 2 * APERTURE;
 	ok_errno(test_cmd_612(self->fd, &cmd), EINVAL,

@@ -208,7 +208,8 @@ static void test_get_info(void)
 		   ranges->header.version == 1 && ranges->header.next == 0,
 	   "second capability: IOVA ranges, last in the chain");
 	if (is_test_build())
-		ok(ranges->nr_iovas == 2 && ranges->iova_ranges[0].end == 0xfff &&
+		ok(ranges->nr_iovas == 2 && ranges->iova_ranges[0].start == 0 &&
+			   ranges->iova_ranges[0].end == 0xfff &&
 			   ranges->iova_ranges[1].start == 0x2000 &&
 			   ranges->iova_ranges[1].end == UINT64_MAX,
 		   "the IOVA ranges of IOVA_RANGES");
