@@ -669,7 +669,7 @@ static void test_huge_pages(void)
 	ok(compound_pages(hbuf, len) == npages,
 	   "all of them compound pages (%ld of %ld)",
 	   compound_pages(hbuf, len), npages);
-	pins0 = foll_pins_exact();
+	pins0 = foll_pins();
 	large0 = large_ioptes();
 	ioas_alloc(fd, &ioas);
 	ok_errno(mock_domain_flags(fd, ioas, MOCK_FLAGS_DEVICE_HUGE_IOVA,
@@ -680,9 +680,9 @@ static void test_huge_pages(void)
 	ok_errno(check_map(fd, hwpt, APERTURE, len, hbuf), 0, "mapped");
 	ok(large_ioptes() - large0 == 4, "as four 1 MiB IOPTEs (%ld)",
 	   large_ioptes() - large0);
-	ok(foll_pins_exact() - pins0 == npages,
+	ok(foll_pins() - pins0 == npages,
 	   "each of the %ld pages pinned once (%ld pins)", npages,
-	   foll_pins_exact() - pins0);
+	   foll_pins() - pins0);
 	read_vm(&vmpin, &vmlck);
 	ok(vmpin == (long)(len >> 10), "VmPin %ld kB", vmpin);
 	ok_errno(md_check_refs(fd, hbuf, len, 7), 0,
@@ -695,18 +695,18 @@ static void test_huge_pages(void)
 		 "loaded with the same pages");
 	ok(large_ioptes() - large0 == 8, "as four 1 MiB IOPTEs too (%ld)",
 	   large_ioptes() - large0);
-	ok(foll_pins_exact() - pins0 == npages,
+	ok(foll_pins() - pins0 == npages,
 	   "without pinning any page again (%ld pins)",
-	   foll_pins_exact() - pins0);
+	   foll_pins() - pins0);
 	ok_errno(destroy(fd, hwpt2), 0, "destroy it");
-	ok(foll_pins_exact() - pins0 == npages && large_ioptes() - large0 == 4,
+	ok(foll_pins() - pins0 == npages && large_ioptes() - large0 == 4,
 	   "its IOPTEs went, the pins stayed");
 	ok_errno(ioas_unmap(fd, ioas, APERTURE, huge, NULL), ENOENT,
 		 "half of the area: ENOENT");
 	ok_errno(ioas_unmap(fd, ioas, APERTURE, len, NULL), 0, "unmap it all");
 	ok(large_ioptes() == large0, "no large IOPTE left");
-	ok(foll_pins_exact() == pins0, "every page unpinned (%ld pins)",
-	   foll_pins_exact() - pins0);
+	ok(foll_pins() == pins0, "every page unpinned (%ld pins)",
+	   foll_pins() - pins0);
 	read_vm(&vmpin, &vmlck);
 	ok(vmpin == 0, "unpinned: VmPin %ld kB", vmpin);
 	ok_errno(destroy(fd, stdev), 0, "destroy the device");
@@ -725,14 +725,14 @@ static void test_huge_pages(void)
 	ok_errno(check_map(fd, hwpt, APERTURE, len, hbuf), 0, "mapped");
 	ok(large_ioptes() == large0,
 	   "with no large IOPTE, though the domain has them");
-	ok(foll_pins_exact() - pins0 == npages, "%ld pages pinned once",
+	ok(foll_pins() - pins0 == npages, "%ld pages pinned once",
 	   npages);
 	for (i = 0; i < 16; i++) {
 		unmap.iova = APERTURE + i * (len / 16);
 		unmap.size = len / 16;
 		bad += !!ioctl_err(fd, VFIO_IOMMU_UNMAP_DMA, &unmap);
 		bad += unmap.size != len / 16;
-		bad += foll_pins_exact() - pins0 != npages / 16 * (15 - i);
+		bad += foll_pins() - pins0 != npages / 16 * (15 - i);
 	}
 	ok(!bad, "UNMAP_DMA of it in 16 pieces of 256 KiB, each unpinning "
 	   "its pages");

@@ -247,16 +247,6 @@ static inline long foll_pins(void)
 }
 
 /*
- * The same, exact: the per-CPU counts are folded in first (root only; a
- * plain read otherwise, which may lag behind by a few pages)
- */
-static inline long foll_pins_exact(void)
-{
-	write_file("/proc/sys/vm/stat_refresh", "1\n");
-	return foll_pins();
-}
-
-/*
  * Pages of [p, p + len) that belong to a compound page (THP, hugetlb), from
  * /proc/self/pagemap and /proc/kpageflags (root only); -1 if that cannot be
  * read. Pages not present count as not compound.
