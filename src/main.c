@@ -20,6 +20,7 @@
 #include <linux/capability.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/kmemleak.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -534,6 +535,8 @@ static bool iommufd_destroy_all(struct iommufd_ctx *ictx)
 	WARN(1, "iommufd: %lu objects left with users at release, leaked\n",
 	     left);
 	iommufd_test_objects_leaked(left);
+	/* Reported above; kmemleak need not report the context and its table */
+	kmemleak_not_leak(ictx);
 	return false;
 }
 
