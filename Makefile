@@ -4,7 +4,8 @@
 #   make            modules for every installed Debian kernel (or KDIR=...)
 #   make TEST=1     the same, test build (adds the test-only parts)
 #   make check      everything that is tested: style, ABI layout, dkms build,
-#                   and the test suite in a VM per kernel
+#                   and the test suite in a VM per kernel (the Debian kernels
+#                   and a debug kernel with lockdep, KASAN and kmemleak)
 #   make demo       boots Debian 13's kernel in a VM: QEMU 10 assigns a PCI
 #                   device through /dev/iommu and the rebuilt VFIO
 #   make demo-driver the same VM idea with a userspace driver of our own
@@ -25,8 +26,12 @@ KERNELS := $(or $(KVER),$(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 kdir = $(KDIR)
 else
 KERNELS ?= $(shell scripts/kernels.sh)
-kdir = /lib/modules/$(1)/build
+kdir = $$(scripts/kernels.sh --kdir $(1))
 endif
+# The VM tests also run on the debug kernel (lockdep, KASAN, kmemleak, fault
+# injection), built by make deps; DEBUG_KERNEL= skips it
+DEBUG_KERNEL ?= $(shell scripts/kernels.sh --debug)
+VM_KERNELS := $(strip $(KERNELS) $(DEBUG_KERNEL))
 
 # QEMU's edu PCI device, able to reach every IOVA (its default mask is 28 bits)
 EDU := edu,dma_mask=0xffffffffffffffff
@@ -48,7 +53,7 @@ TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Wno-missing-field-
 $(BUILD)/tests/v62: TEST_CFLAGS += -DIOMMUFD_TEST_ABI_6_2
 
 .PHONY: all modules test-modules tests check style demo demo-driver bench deps clean \
-	dkms-install dkms-remove dkms-build abi-test host-test vm-test
+	dkms-install dkms-remove dkms-build abi-test host-test vm-test debug-kernel
 
 all: modules
 
@@ -100,9 +105,10 @@ abi-test: $(BUILD)/tests/abi_layout $(BUILD)/tests/abi_layout_62
 # slot (one group), and two functions behind a PCIe root port, which can be
 # reset (the VFIO hot reset tests)
 vm-test: tests
-	@$(MAKE) --no-print-directory modules TEST=0
-	@$(MAKE) --no-print-directory modules TEST=1
-	@tests/vm/check.sh --log-dir $(BUILD)/vm --kernels "$(KERNELS)" --mem 2048 \
+	@$(MAKE) --no-print-directory modules TEST=0 KERNELS="$(VM_KERNELS)"
+	@$(MAKE) --no-print-directory modules TEST=1 KERNELS="$(VM_KERNELS)"
+	@tests/vm/check.sh --log-dir $(BUILD)/vm --kernels "$(VM_KERNELS)" --mem 2048 \
+		--timeout 1800 \
 		--payload-for-kver '$(ROOT)/tests/payload.sh $(BUILD)' \
 		-- -device $(EDU) -device $(EDU) \
 		-device $(EDU),addr=0x10.0,multifunction=on -device $(EDU),addr=0x10.1 \
@@ -114,7 +120,13 @@ vm-test: tests
 host-test:
 	@tests/host/scripts.sh
 
+# The debug kernel (lockdep, KASAN, kmemleak, fault injection) from Debian's
+# linux-source-6.12, built once and cached outside the checkout
+debug-kernel: deps
+	@scripts/debug-kernel.sh >/dev/null
+
 check: deps
+	@$(MAKE) --no-print-directory debug-kernel
 	@$(MAKE) --no-print-directory style
 	@$(MAKE) --no-print-directory abi-test
 	@$(MAKE) --no-print-directory host-test

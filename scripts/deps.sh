@@ -13,6 +13,7 @@ PKGS=(
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	sparse codespell linux-source-6.12 dkms debootstrap
+	flex bison libelf-dev bc
 )
 
 missing=()

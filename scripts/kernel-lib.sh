@@ -5,7 +5,9 @@
 # test for lives, and how to run its toolchain.
 #
 # Debian 12's kernels (6.1 and 6.12) are the host's: /boot/vmlinuz-K,
-# /lib/modules/K. Debian 13's kernel lives in the Debian 13 root that
+# /lib/modules/K. The debug kernel (scripts/debug-kernel.sh) has a root of
+# its own laid out the same way, built with the host's toolchain. Debian
+# 13's kernel lives in the Debian 13 root that
 # scripts/debian13-root.sh makes (same paths under it), and its headers need
 # that root's gcc-14, so its modules are built inside the root: chrooted, in a
 # private mount namespace where the checkout is bind-mounted at its own path
@@ -19,20 +21,40 @@ debian13_root() {
 	"$KLIB_SCRIPTS/debian13-root.sh" --print
 }
 
-# kernel_root KVER: prints "" for a host kernel, or the root that holds KVER;
-# fails if neither has /boot/vmlinuz-KVER
+# The debug kernel's root (scripts/debug-kernel.sh), or nothing if not built
+debug_root() {
+	"$KLIB_SCRIPTS/debug-kernel.sh" --root
+}
+
+# kernel_root KVER: prints "" for a host kernel, or the root that holds KVER
+# (the Debian 13 root, the debug kernel's); fails if none has
+# /boot/vmlinuz-KVER
 kernel_root() {
 	local r
 	if [ -e "/boot/vmlinuz-$1" ]; then
 		echo ""
 		return 0
 	fi
-	r=$(debian13_root)
-	if [ -n "$r" ] && [ -e "$r/boot/vmlinuz-$1" ]; then
-		echo "$r"
-		return 0
-	fi
+	for r in "$(debian13_root)" "$(debug_root)"; do
+		if [ -n "$r" ] && [ -e "$r/boot/vmlinuz-$1" ]; then
+			echo "$r"
+			return 0
+		fi
+	done
 	return 1
+}
+
+# kernel_kdir KVER: the headers of KVER as a build takes them: on the host,
+# or in the Debian 13 root (build-module.sh then builds there); the debug
+# kernel's build with the host's toolchain, at their own path
+kernel_kdir() {
+	local r
+	r=$(debug_root)
+	if [ -n "$r" ] && [ -e "$r/boot/vmlinuz-$1" ]; then
+		echo "$r/lib/modules/$1/build"
+	else
+		echo "/lib/modules/$1/build"
+	fi
 }
 
 # path_root PATH: "" if PATH exists on the host, else the root where it exists

@@ -1,14 +1,29 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Prints the releases of the kernels we build and test for: the ones Debian
-# 12's metapackages currently point at (security updates move them), then
-# Debian 13's from the Debian 13 root once scripts/debian13-root.sh has made
-# it (make deps does), unless KERNELS is set. Fails, saying what is missing,
-# if a kernel or its headers are not installed.
+# Usage: scripts/kernels.sh            the Debian kernels
+#        scripts/kernels.sh --debug    the debug kernel, if built
+#        scripts/kernels.sh --kdir K   where a build finds K's headers
+#
+# Prints the releases of the Debian kernels we build and test for: the ones
+# Debian 12's metapackages currently point at (security updates move them),
+# then Debian 13's from the Debian 13 root once scripts/debian13-root.sh has
+# made it (make deps does), unless KERNELS is set. Fails, saying what is
+# missing, if a kernel or its headers are not installed.
 set -euo pipefail
 # shellcheck source=scripts/kernel-lib.sh
 . "$(dirname "$0")/kernel-lib.sh"
+
+case ${1:-} in
+--debug)
+	"$KLIB_SCRIPTS/debug-kernel.sh" --print
+	exit 0
+	;;
+--kdir)
+	kernel_kdir "${2:?}"
+	exit 0
+	;;
+esac
 
 METAPACKAGES=${METAPACKAGES:-"linux-image-amd64 linux-image-6.12-amd64"}
 

@@ -42,12 +42,18 @@ if [ -z "$list" ]; then
 fi
 mapfile -t mods <<<"$list"
 
-# The source of exactly this kernel
-series=$(echo "$kver" | sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p')
-srcpkg=linux-source-$series
+# The source of exactly this kernel: the linux-source package of its
+# headers' version, or, for a kernel built from such a package (the debug
+# kernel), the one its build tree names
+if [ -f "$kdir/.iommufd-source" ]; then
+	read -r srcpkg hver <"$kdir/.iommufd-source"
+else
+	series=$(echo "$kver" | sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p')
+	srcpkg=linux-source-$series
+	hver=$(dpkg-query -W -f='${Version}' "linux-headers-$kver" 2>/dev/null || true)
+	[ -n "$hver" ] || die "linux-headers-$kver is not installed as a package; cannot tell its version"
+fi
 tarball=/usr/src/$srcpkg.tar.xz
-hver=$(dpkg-query -W -f='${Version}' "linux-headers-$kver" 2>/dev/null || true)
-[ -n "$hver" ] || die "linux-headers-$kver is not installed as a package; cannot tell its version"
 sver=$(dpkg-query -W -f='${db:Status-Status} ${Version}' "$srcpkg" 2>/dev/null || true)
 if [ "$sver" != "installed $hver" ] || [ ! -f "$tarball" ]; then
 	die "VFIO for $kver is rebuilt from Debian's source of that kernel: install $srcpkg version $hver (apt-get install $srcpkg=$hver); installed: ${sver:-none}"

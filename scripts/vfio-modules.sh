@@ -23,9 +23,13 @@ srctree=$kdir
 	srctree=$(sed -n 's/^include \(.*\)\/Makefile$/\1/p' "$kdir/Makefile")
 grep -q CONFIG_VFIO_DEVICE_CDEV "$srctree/include/linux/vfio.h" 2>/dev/null || exit 0
 
-# (LIB_MODULES: another /lib/modules, for tests)
-moddep=${LIB_MODULES:-/lib/modules}/$kver/modules.dep
-order=${LIB_MODULES:-/lib/modules}/$kver/modules.order
+# The kernel's /lib/modules: the host's, the debug kernel's root's
+# (LIB_MODULES: another one, for tests)
+# shellcheck source=scripts/kernel-lib.sh
+. "$(dirname "$0")/kernel-lib.sh"
+libmod=${LIB_MODULES:-$(kernel_root "$kver" || true)/lib/modules}
+moddep=$libmod/$kver/modules.dep
+order=$libmod/$kver/modules.order
 for f in "$moddep" "$order"; do
 	[ -f "$f" ] || { echo "vfio-modules: $f is missing (is linux-image-$kver installed?)" >&2; exit 1; }
 done

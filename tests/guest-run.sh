@@ -131,8 +131,19 @@ alive_is_zero() {
 	[ "$(cat /sys/module/iommufd/parameters/objects_alive)" = 0 ]
 }
 
+# The debug kernel's leak detector: what leaks from here on is ours
+kmemleak=/sys/kernel/debug/kmemleak
+kmemleak_clean() {
+	echo scan >$kmemleak && echo scan >$kmemleak || return 1
+	if grep -q unreferenced $kmemleak; then
+		head -n 80 $kmemleak
+		return 1
+	fi
+}
+
 echo "TAP version 13"
 echo "# kernel $(uname -r)"
+[ -w $kmemleak ] && echo clear >$kmemleak
 
 # 64 huge pages of 2 MiB (the VM has 2 GiB) for the huge page tests
 step "reserve 64 huge pages" \
@@ -194,6 +205,10 @@ run consumer
 step "rmmod iommufd_test_consumer" rmmod iommufd_test_consumer
 step "no object alive after all tests" alive_is_zero
 step "rmmod test iommufd (no leaked reference)" rmmod iommufd
+
+if [ -w $kmemleak ]; then
+	step "kmemleak: nothing leaked during the tests" kmemleak_clean
+fi
 
 # The plan of this script's own result lines; each program printed its own
 echo "1..$steps"

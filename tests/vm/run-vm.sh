@@ -50,6 +50,7 @@ BAD_PATTERNS+='|possible circular locking|possible recursive locking|inconsisten
 BAD_PATTERNS+='|soft lockup|hard LOCKUP|hung_task|blocked for more than|Call Trace:'
 BAD_PATTERNS+='|refcount_t:|list_add corruption|list_del corruption|kernel BUG at'
 BAD_PATTERNS+='|IOMMUFD-VM: expected warning missing'
+BAD_PATTERNS+='|ODEBUG:|kmemleak: .*new suspected|sleeping function called from invalid context'
 # Lines that describe a boot that died before init (for the retry message).
 EARLY_DEATH='Oops|Kernel panic|BUG:|general protection fault|kernel BUG at'
 
