@@ -352,10 +352,14 @@ out_unlock:
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_device_replace, IOMMUFD_NS);
 
-/* A manual paging HW page table on @ioas for devices like @idev */
+/*
+ * A manual paging HW page table on @ioas for devices like @idev, with
+ * IOMMU_HWPT_ALLOC @flags and driver @data (or NULL)
+ */
 static struct iommufd_hwpt_paging *
 iommufd_hwpt_alloc_paging(struct iommufd_device *idev,
-			  struct iommufd_ioas *ioas, u32 flags)
+			  struct iommufd_ioas *ioas, u32 flags,
+			  const struct iommufd_user_data *data)
 {
 	struct iommufd_hwpt_paging *hwpt;
 	int rc;
@@ -369,7 +373,10 @@ iommufd_hwpt_alloc_paging(struct iommufd_device *idev,
 	refcount_inc(&ioas->obj.users);
 	hwpt->nest_parent = flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
 
-	hwpt->domain = idev->ops->domain_alloc_paging(idev);
+	if (flags || data)
+		hwpt->domain = idev->ops->domain_alloc_user(idev, flags, data);
+	else
+		hwpt->domain = idev->ops->domain_alloc_paging(idev);
 	if (IS_ERR(hwpt->domain)) {
 		rc = PTR_ERR(hwpt->domain);
 		hwpt->domain = NULL;
@@ -411,6 +418,11 @@ static int iommufd_hwpt_alloc_nested(struct iommu_hwpt_alloc *cmd,
 int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
+	const struct iommufd_user_data data = {
+		.type = cmd->data_type,
+		.uptr = u64_to_user_ptr(cmd->data_uptr),
+		.len = cmd->data_len,
+	};
 	struct iommufd_hwpt_paging *hwpt;
 	struct iommufd_device *idev;
 	struct iommufd_object *pt, *obj;
@@ -435,11 +447,13 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 
 	switch (pt->type) {
 	case IOMMUFD_OBJ_IOAS:
-		/*
-		 * FAULT_ID_VALID is for nested HW page tables only; dirty
-		 * tracking is not offered until its commands exist.
-		 */
-		if (cmd->flags & ~IOMMU_HWPT_ALLOC_NEST_PARENT || cmd->data_len) {
+		/* FAULT_ID_VALID is for nested HW page tables only */
+		if ((!idev->ops->domain_alloc_user &&
+		     (cmd->flags || cmd->data_len)) ||
+		    cmd->flags & ~(IOMMU_HWPT_ALLOC_NEST_PARENT |
+				   IOMMU_HWPT_ALLOC_DIRTY_TRACKING) ||
+		    (cmd->flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING &&
+		     !iommufd_device_dirty_tracking(idev))) {
 			rc = -EOPNOTSUPP;
 			break;
 		}
@@ -447,7 +461,8 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 						 container_of(pt,
 							      struct iommufd_ioas,
 							      obj),
-						 cmd->flags);
+						 cmd->flags,
+						 cmd->data_len ? &data : NULL);
 		if (IS_ERR(hwpt)) {
 			rc = PTR_ERR(hwpt);
 			break;
@@ -519,8 +534,10 @@ int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd)
 
 	cmd->data_len = length;
 	cmd->out_data_type = type;
-	/* No dirty tracking or PASID support to report yet */
 	cmd->out_capabilities = 0;
+	if (iommufd_device_dirty_tracking(idev))
+		cmd->out_capabilities |= IOMMU_HW_CAP_DIRTY_TRACKING;
+	/* No PASID support to report */
 	cmd->out_max_pasid_log2 = 0;
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 out_put:

@@ -32,6 +32,7 @@
 
 struct iommufd_access;
 struct iommufd_ctx;
+struct iopt_dirty_bitmap;
 struct iopt_domain;
 struct iopt_hole;
 struct page;
@@ -49,8 +50,34 @@ struct iopt_domain_ops {
 	void (*free)(struct iopt_domain *domain);
 };
 
+/* Driver specific data from userspace: IOMMU_HWPT_ALLOC's data_* fields */
+struct iommufd_user_data {
+	u32 type;
+	void __user *uptr;
+	u32 len;
+};
+
+/* iopt_dirty_ops::read_and_clear_dirty: report, but keep, the dirty state */
+#define IOPT_DIRTY_NO_CLEAR BIT(0)
+
+/* A domain that can track which of its IOPTEs the device wrote through */
+struct iopt_dirty_ops {
+	int (*set_dirty_tracking)(struct iopt_domain *domain, bool enable);
+	/*
+	 * Report each dirty IOPTE of [iova, iova + length) with
+	 * iopt_dirty_record() and, without IOPT_DIRTY_NO_CLEAR, make it clean
+	 * (and flush the IOTLB for it). @bitmap NULL: only clean.
+	 */
+	int (*read_and_clear_dirty)(struct iopt_domain *domain,
+				    unsigned long iova, unsigned long length,
+				    unsigned long flags,
+				    struct iopt_dirty_bitmap *bitmap);
+};
+
 struct iopt_domain {
 	const struct iopt_domain_ops *ops;
+	/* NULL: the domain cannot track dirty IOPTEs */
+	const struct iopt_dirty_ops *dirty_ops;
 	unsigned long pgsize_bitmap;
 	unsigned long aperture_start;
 	unsigned long aperture_last;
@@ -260,6 +287,22 @@ int iopt_access_rw(struct io_pagetable *iopt, unsigned long iova,
 unsigned long iopt_test_nth_area_iova(struct io_pagetable *iopt, u32 nth,
 				      u32 offset);
 #endif
+
+/* dirty.c: dirty tracking of domains */
+void iopt_dirty_record(struct iopt_dirty_bitmap *bitmap, unsigned long iova,
+		       unsigned long last);
+
+/*
+ * One read of the dirty IOPTEs of [iova, iova + length), reporting only the
+ * first and last dirty IOVA (*first > *last: none)
+ */
+typedef int (*iopt_dirty_extent_fn)(void *priv, unsigned long iova,
+				    unsigned long length, unsigned long flags,
+				    unsigned long *first, unsigned long *last);
+int iopt_dirty_read_by_extent(iopt_dirty_extent_fn fn, void *priv,
+			      unsigned long granule, unsigned long iova,
+			      unsigned long length, unsigned long flags,
+			      struct iopt_dirty_bitmap *bitmap);
 
 /* pages.c: loading areas into domains, pinning and accounting */
 int iopt_area_fill_domain(struct iopt_area *area, struct iopt_domain *domain);

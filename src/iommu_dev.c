@@ -70,6 +70,8 @@ struct iommufd_kdev {
 struct iommufd_kdomain {
 	struct iopt_domain domain;
 	struct iommu_domain *kdom;
+	/* With dirty_ops: IOMMU_HWPT_SET_DIRTY_TRACKING's state */
+	bool dirty_tracking;
 };
 
 static struct iommufd_kdomain *to_kdomain(struct iopt_domain *domain)
@@ -114,6 +116,86 @@ static const struct iopt_domain_ops iommufd_kdomain_ops = {
 	.free = iommufd_kdomain_free,
 };
 
+static int iommufd_kdomain_set_dirty_tracking(struct iopt_domain *domain,
+					      bool enable)
+{
+	struct iommufd_kdomain *kdomain = to_kdomain(domain);
+	int rc;
+
+	rc = iommufd_iommu_set_dirty_tracking(kdomain->kdom, enable);
+	if (!rc)
+		WRITE_ONCE(kdomain->dirty_tracking, enable);
+	return rc;
+}
+
+/* One reading of a domain's dirty state, and the IOVA it made clean */
+struct iommufd_kdomain_dirty_read {
+	struct iommu_domain *kdom;
+	unsigned long flush_first;
+	unsigned long flush_last;
+};
+
+static int iommufd_kdomain_dirty_extent(void *priv, unsigned long iova,
+					unsigned long length,
+					unsigned long flags,
+					unsigned long *first,
+					unsigned long *last)
+{
+	struct iommufd_kdomain_dirty_read *read = priv;
+	bool no_clear = flags & IOPT_DIRTY_NO_CLEAR;
+	int rc;
+
+	rc = iommufd_iommu_read_dirty_extent(read->kdom, iova, length,
+					     no_clear, first, last);
+	if (!rc && !no_clear && *first <= *last) {
+		read->flush_first = min(read->flush_first, *first);
+		read->flush_last = max(read->flush_last, *last);
+	}
+	return rc;
+}
+
+/*
+ * The driver reports extents only (see iommufd_iommu_read_dirty_extent()):
+ * read exactly through iopt_dirty_read_by_extent(); only cleaning needs one
+ * call. The IOPTEs made clean are flushed from the IOTLB, or the IOMMU
+ * would not set their dirty bits again.
+ */
+static int iommufd_kdomain_read_and_clear_dirty(struct iopt_domain *domain,
+						unsigned long iova,
+						unsigned long length,
+						unsigned long flags,
+						struct iopt_dirty_bitmap *bitmap)
+{
+	struct iommufd_kdomain *kdomain = to_kdomain(domain);
+	struct iommufd_kdomain_dirty_read read = {
+		.kdom = kdomain->kdom,
+		.flush_first = ULONG_MAX,
+	};
+	unsigned long first, last;
+	int rc;
+
+	/* As the drivers have it: reading needs tracking on, cleaning not */
+	if (bitmap && !READ_ONCE(kdomain->dirty_tracking))
+		return -EINVAL;
+	if (bitmap)
+		rc = iopt_dirty_read_by_extent(iommufd_kdomain_dirty_extent,
+					       &read,
+					       1UL << __ffs(domain->pgsize_bitmap),
+					       iova, length, flags, bitmap);
+	else
+		rc = iommufd_kdomain_dirty_extent(&read, iova, length, flags,
+						  &first, &last);
+	if (read.flush_first <= read.flush_last)
+		iommufd_iommu_flush_range(kdomain->kdom, read.flush_first,
+					  read.flush_last);
+	return rc;
+}
+
+static const struct iopt_dirty_ops iommufd_kdomain_dirty_ops = {
+	.set_dirty_tracking = iommufd_kdomain_set_dirty_tracking,
+	.read_and_clear_dirty = iommufd_kdomain_read_and_clear_dirty,
+};
+
 /*
  * What the IOMMU driver says of the domain. Intel's drivers narrow the
  * aperture to the IOMMU's address width when the domain is first attached,
@@ -151,6 +233,40 @@ static struct iopt_domain *iommufd_kdev_domain_alloc(struct iommufd_device *idev
 	}
 	kdomain->kdom = kdom;
 	kdomain->domain.ops = &iommufd_kdomain_ops;
+	iommufd_kdomain_read_geometry(kdomain);
+	return &kdomain->domain;
+}
+
+/*
+ * IOMMU_HWPT_ALLOC of a paging domain with @flags or driver @data: the
+ * IOMMU driver's own allocation for userspace, on kernels that have it.
+ * Dirty tracking comes with the driver's dirty operations.
+ */
+static struct iopt_domain *
+iommufd_kdev_domain_alloc_user(struct iommufd_device *idev, u32 flags,
+			       const struct iommufd_user_data *data)
+{
+	struct iommufd_kdev *kdev = idev->priv;
+	struct iommufd_kdomain *kdomain;
+	struct iommu_domain *kdom;
+
+	if (iommufd_should_fail())
+		return ERR_PTR(-ENOMEM);
+	kdomain = kzalloc(sizeof(*kdomain), GFP_KERNEL_ACCOUNT);
+	if (!kdomain)
+		return ERR_PTR(-ENOMEM);
+	kdom = iommufd_iommu_domain_alloc_user(kdev->dev, flags, NULL,
+					       data ? data->type : 0,
+					       data ? data->uptr : NULL,
+					       data ? data->len : 0);
+	if (IS_ERR(kdom)) {
+		kfree(kdomain);
+		return ERR_CAST(kdom);
+	}
+	kdomain->kdom = kdom;
+	kdomain->domain.ops = &iommufd_kdomain_ops;
+	if (iommufd_iommu_domain_dirty(kdom))
+		kdomain->domain.dirty_ops = &iommufd_kdomain_dirty_ops;
 	iommufd_kdomain_read_geometry(kdomain);
 	return &kdomain->domain;
 }
@@ -267,8 +383,17 @@ static void *iommufd_kdev_hw_info(struct iommufd_device *idev, u32 *length,
 	return iommufd_iommu_hw_info(kdev->dev, length, type);
 }
 
+static bool iommufd_kdev_dirty_tracking(struct iommufd_device *idev)
+{
+	struct iommufd_kdev *kdev = idev->priv;
+
+	return iommufd_iommu_dirty_capable(kdev->dev);
+}
+
 static const struct iommufd_device_ops iommufd_kdev_ops = {
 	.domain_alloc_paging = iommufd_kdev_domain_alloc,
+	.domain_alloc_user = iommufd_kdev_domain_alloc_user,
+	.dirty_tracking = iommufd_kdev_dirty_tracking,
 	.attach = iommufd_kdev_attach,
 	.detach = iommufd_kdev_detach,
 	.add_reserved = iommufd_kdev_add_reserved,

@@ -203,14 +203,36 @@ struct iommufd_hwpt_paging {
 	struct list_head hwpt_item;
 };
 
+static inline struct iommufd_hwpt_paging *
+iommufd_get_hwpt_paging(struct iommufd_ctx *ictx, u32 id)
+{
+	return container_of(iommufd_get_object(ictx, id,
+					       IOMMUFD_OBJ_HWPT_PAGING),
+			    struct iommufd_hwpt_paging, obj);
+}
+
 void iommufd_hwpt_paging_destroy(struct iommufd_object *obj);
 int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd);
+
+/* dirty.c */
+int iommufd_hwpt_set_dirty_tracking_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_hwpt_get_dirty_bitmap_ioctl(struct iommufd_ucmd *ucmd);
 
 /* device.c: what the IOMMU behind a device provides */
 struct iommufd_device;
 struct iommufd_device_ops {
 	struct iopt_domain *(*domain_alloc_paging)(struct iommufd_device *idev);
+	/*
+	 * Optional: a paging domain for IOMMU_HWPT_ALLOC with @flags
+	 * (IOMMU_HWPT_ALLOC_NEST_PARENT, _DIRTY_TRACKING) or driver @data;
+	 * without it such allocations are EOPNOTSUPP
+	 */
+	struct iopt_domain *(*domain_alloc_user)(struct iommufd_device *idev,
+						 u32 flags,
+						 const struct iommufd_user_data *data);
+	/* Optional: the IOMMU can track dirty IOPTEs for the device */
+	bool (*dirty_tracking)(struct iommufd_device *idev);
 	/*
 	 * -EINVAL: this domain cannot serve the device. Called while attached
 	 * to another domain for a replace, which must then move the device.
@@ -237,6 +259,11 @@ struct iommufd_device {
 	/* The HW page table it is attached to; protected by lock */
 	struct iommufd_hwpt_paging *hwpt;
 };
+
+static inline bool iommufd_device_dirty_tracking(struct iommufd_device *idev)
+{
+	return idev->ops->dirty_tracking && idev->ops->dirty_tracking(idev);
+}
 
 struct iommufd_device *iommufd_device_alloc(struct iommufd_ctx *ictx,
 					    const struct iommufd_device_ops *ops,

@@ -15,6 +15,10 @@
  * access_ignore_unmap (module parameter, 0600): test accesses ignore unmap
  *   notifications (not detaches), as a misbehaving driver would: unmaps of
  *   their pins then give up with EDEADLOCK.
+ * mock_dirty_by_extent (module parameter, 0600): mock domains report dirty
+ *   IOPTEs the way Debian's kernels let real IOMMU drivers report them, as
+ *   extents only, read through iopt_dirty_read_by_extent(): the path real
+ *   domains take, which QEMU's IOMMU cannot exercise.
  * IOMMU_TEST_CMD: the test-only command of the 6.12 ABI (selftest-abi.md),
  *   with the mock IOMMU: mock devices, each in a SELFTEST object that owns
  *   it, bound as DEVICE objects, whose paging domains keep one entry per
@@ -35,6 +39,7 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
+#include <uapi/linux/iommufd.h>
 #include <uapi/linux/iommufd_test.h>
 
 #include "iommufd_private.h"
@@ -55,6 +60,11 @@ static bool access_ignore_unmap;
 module_param(access_ignore_unmap, bool, 0600);
 MODULE_PARM_DESC(access_ignore_unmap,
 		 "Test accesses ignore unmap notifications (not detaches)");
+
+static bool mock_dirty_by_extent;
+module_param(mock_dirty_by_extent, bool, 0600);
+MODULE_PARM_DESC(mock_dirty_by_extent,
+		 "Mock domains report dirty IOPTEs as extents, like real ones");
 
 bool iommufd_should_fail(void)
 {
@@ -80,13 +90,16 @@ enum {
 	MOCK_PFN_START = 1 << 0,	/* first granule of one map call */
 	MOCK_PFN_LAST = 1 << 1,		/* last granule of one map call */
 	MOCK_PFN_HUGE = 1 << 2,		/* mapped with a large page size */
-	MOCK_PFN_SHIFT = 3,
+	MOCK_PFN_DIRTY = 1 << 3,	/* written by the "device" (DIRTY) */
+	MOCK_PFN_SHIFT = 4,
 };
 
 struct mock_domain {
 	struct iopt_domain domain;
 	/* granule index (iova / MOCK_IO_PAGE_SIZE) -> physical granule */
 	struct xarray pfns;
+	/* With dirty_ops: IOMMU_HWPT_SET_DIRTY_TRACKING's state */
+	bool dirty_tracking;
 };
 
 struct mock_dev {
@@ -208,6 +221,140 @@ static const struct iopt_domain_ops mock_domain_ops = {
 	.free = mock_domain_free,
 };
 
+/*
+ * Set and clear flags of the entry of granule @index, if there is one. A
+ * compare and exchange: an entry unmapped meanwhile is never brought back.
+ */
+static bool mock_entry_update(struct mock_domain *mock, unsigned long index,
+			      unsigned long set, unsigned long clear)
+{
+	void *old = xa_load(&mock->pfns, index), *cur;
+	unsigned long val;
+
+	while (old) {
+		val = (xa_to_value(old) | set) & ~clear;
+		if (val == xa_to_value(old))
+			return true;
+		/* Replacing an entry allocates nothing */
+		cur = xa_cmpxchg(&mock->pfns, index, old, xa_mk_value(val),
+				 GFP_ATOMIC);
+		if (cur == old)
+			return true;
+		old = cur;
+	}
+	return false;
+}
+
+static bool mock_entry_dirty(struct mock_domain *mock, unsigned long index)
+{
+	void *entry = xa_load(&mock->pfns, index);
+
+	return entry && xa_to_value(entry) & MOCK_PFN_DIRTY;
+}
+
+/*
+ * The dirty walk of selftest-abi.md §4.2 over [iova, iova + length): each
+ * mapped IOPTE (a granule, or 512 of them when mapped huge) met at @iova,
+ * then one IOPTE size further, is reported to @record as [iova, iova +
+ * size) if any granule of its aligned IOPTE is dirty, and cleaned unless
+ * @flags has IOPT_DIRTY_NO_CLEAR.
+ */
+static void mock_dirty_walk(struct mock_domain *mock, unsigned long iova,
+			    unsigned long length, unsigned long flags,
+			    void (*record)(void *arg, unsigned long iova,
+					   unsigned long last),
+			    void *arg)
+{
+	unsigned long last = iova + length - 1, size, head, i;
+	bool dirty;
+	void *entry;
+
+	for (;;) {
+		entry = xa_load(&mock->pfns, iova / MOCK_IO_PAGE_SIZE);
+		size = entry && xa_to_value(entry) & MOCK_PFN_HUGE ?
+			       MOCK_HUGE_PAGE_SIZE : MOCK_IO_PAGE_SIZE;
+		if (entry) {
+			head = ALIGN_DOWN(iova, size) / MOCK_IO_PAGE_SIZE;
+			dirty = false;
+			for (i = 0; i != size / MOCK_IO_PAGE_SIZE; i++)
+				dirty |= mock_entry_dirty(mock, head + i);
+			if (dirty && !(flags & IOPT_DIRTY_NO_CLEAR))
+				for (i = 0; i != size / MOCK_IO_PAGE_SIZE; i++)
+					mock_entry_update(mock, head + i, 0,
+							  MOCK_PFN_DIRTY);
+			if (dirty)
+				record(arg, iova, iova + size - 1);
+		}
+		if (last - iova < size)
+			return;
+		iova += size;
+	}
+}
+
+static void mock_dirty_to_bitmap(void *arg, unsigned long iova,
+				 unsigned long last)
+{
+	iopt_dirty_record(arg, iova, last);
+}
+
+struct mock_dirty_extent {
+	unsigned long first;
+	unsigned long last;
+};
+
+static void mock_dirty_to_extent(void *arg, unsigned long iova,
+				 unsigned long last)
+{
+	struct mock_dirty_extent *extent = arg;
+
+	extent->first = min(extent->first, iova);
+	extent->last = max(extent->last, last);
+}
+
+/* What a kernel IOMMU driver tells us: an IOTLB gather of the dirty IOPTEs */
+static int mock_dirty_read_extent(void *priv, unsigned long iova,
+				  unsigned long length, unsigned long flags,
+				  unsigned long *first, unsigned long *last)
+{
+	struct mock_dirty_extent extent = { .first = ULONG_MAX };
+
+	mock_dirty_walk(priv, iova, length, flags, mock_dirty_to_extent,
+			&extent);
+	*first = extent.first;
+	*last = extent.last;
+	return 0;
+}
+
+static int mock_set_dirty_tracking(struct iopt_domain *domain, bool enable)
+{
+	WRITE_ONCE(to_mock_domain(domain)->dirty_tracking, enable);
+	return 0;
+}
+
+static int mock_read_and_clear_dirty(struct iopt_domain *domain,
+				     unsigned long iova, unsigned long length,
+				     unsigned long flags,
+				     struct iopt_dirty_bitmap *bitmap)
+{
+	struct mock_domain *mock = to_mock_domain(domain);
+
+	/* Reading needs tracking on; cleaning (no bitmap) does not */
+	if (bitmap && !READ_ONCE(mock->dirty_tracking))
+		return -EINVAL;
+	if (READ_ONCE(mock_dirty_by_extent))
+		return iopt_dirty_read_by_extent(mock_dirty_read_extent, mock,
+						 MOCK_IO_PAGE_SIZE, iova,
+						 length, flags, bitmap);
+	mock_dirty_walk(mock, iova, length, flags, mock_dirty_to_bitmap,
+			bitmap);
+	return 0;
+}
+
+static const struct iopt_dirty_ops mock_dirty_ops = {
+	.set_dirty_tracking = mock_set_dirty_tracking,
+	.read_and_clear_dirty = mock_read_and_clear_dirty,
+};
+
 static struct iopt_domain *mock_domain_alloc_paging(struct iommufd_device *idev)
 {
 	struct mock_dev *mdev = idev->priv;
@@ -228,13 +375,35 @@ static struct iopt_domain *mock_domain_alloc_paging(struct iommufd_device *idev)
 	return &mock->domain;
 }
 
+/* IOMMU_HWPT_ALLOC of a paging domain: NEST_PARENT, DIRTY_TRACKING */
+static struct iopt_domain *
+mock_domain_alloc_user(struct iommufd_device *idev, u32 flags,
+		       const struct iommufd_user_data *data)
+{
+	struct mock_dev *mdev = idev->priv;
+	struct iopt_domain *domain;
+
+	if (flags & ~(IOMMU_HWPT_ALLOC_NEST_PARENT |
+		      IOMMU_HWPT_ALLOC_DIRTY_TRACKING) ||
+	    data ||
+	    (flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING &&
+	     mdev->flags & MOCK_FLAGS_DEVICE_NO_DIRTY))
+		return ERR_PTR(-EOPNOTSUPP);
+	domain = mock_domain_alloc_paging(idev);
+	if (!IS_ERR(domain) && flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING)
+		domain->dirty_ops = &mock_dirty_ops;
+	return domain;
+}
+
 static int mock_dev_attach(struct iommufd_device *idev,
 			   struct iopt_domain *domain)
 {
 	struct mock_dev *mdev = idev->priv;
 
-	/* Every mock paging domain serves every mock device */
 	if (domain->ops != &mock_domain_ops)
+		return -EINVAL;
+	/* A device without dirty tracking cannot use a domain with it */
+	if (domain->dirty_ops && mdev->flags & MOCK_FLAGS_DEVICE_NO_DIRTY)
 		return -EINVAL;
 	/* Attached already: this is a replace, the device moves */
 	mdev->domain = domain;
@@ -264,8 +433,17 @@ static void *mock_dev_hw_info(struct iommufd_device *idev, u32 *length,
 	return info;
 }
 
+static bool mock_dev_dirty_tracking(struct iommufd_device *idev)
+{
+	struct mock_dev *mdev = idev->priv;
+
+	return !(mdev->flags & MOCK_FLAGS_DEVICE_NO_DIRTY);
+}
+
 static const struct iommufd_device_ops mock_dev_ops = {
 	.domain_alloc_paging = mock_domain_alloc_paging,
+	.domain_alloc_user = mock_domain_alloc_user,
+	.dirty_tracking = mock_dev_dirty_tracking,
 	.attach = mock_dev_attach,
 	.detach = mock_dev_detach,
 	.hw_info = mock_dev_hw_info,
@@ -421,6 +599,67 @@ static int iommufd_test_md_check_map(struct iommufd_ucmd *ucmd, u32 id,
 			break;
 		}
 	}
+	iommufd_put_object(ucmd->ictx, &hwpt->obj);
+	return rc;
+}
+
+/* Most bits one DIRTY call may set: 16 MiB of bitmap */
+#define SELFTEST_DIRTY_MAX_BITS (16UL * 1024 * 1024 * 8)
+
+/*
+ * DIRTY: the "device" writes, marking the entries of the bits set in the
+ * user's bitmap dirty. As upstream, bit i names the entry of index
+ * (iova + i * page_size) / page_size: callers pass the mock granule.
+ */
+static int iommufd_test_dirty(struct iommufd_ucmd *ucmd, u32 id, u64 iova,
+			      u64 length, u64 page_size, u64 uptr)
+{
+	struct iommu_test_cmd *cmd = ucmd->cmd;
+	struct iommufd_hwpt_paging *hwpt;
+	struct mock_domain *mock;
+	unsigned long n, i, count = 0;
+	u8 *bits = NULL;
+	int rc;
+
+	if (!page_size || !length || iova % page_size || length % page_size ||
+	    !uptr)
+		return -EINVAL;
+	n = length / page_size;
+	if (n > SELFTEST_DIRTY_MAX_BITS)
+		return -EOVERFLOW;
+
+	hwpt = iommufd_test_get_mock_hwpt(ucmd, id);
+	if (IS_ERR(hwpt))
+		return PTR_ERR(hwpt);
+	mock = to_mock_domain(hwpt->domain);
+	rc = -EINVAL;
+	if (!READ_ONCE(mock->dirty_tracking))
+		goto out_put;
+	rc = -ENOMEM;
+	if (!iommufd_should_fail())
+		bits = kvzalloc(DIV_ROUND_UP(n, 8), GFP_KERNEL_ACCOUNT);
+	if (!bits)
+		goto out_put;
+	rc = -EFAULT;
+	if (copy_from_user(bits, u64_to_user_ptr(uptr), DIV_ROUND_UP(n, 8)))
+		goto out_free;
+
+	/* Bit i is bit i % 8 of byte i / 8 (of little endian u64 words) */
+	for (i = 0; i < n; i++) {
+		if (!bits[i / 8]) {
+			i |= 7;
+			continue;
+		}
+		if (bits[i / 8] & (1 << (i % 8)) &&
+		    mock_entry_update(mock, iova / page_size + i,
+				      MOCK_PFN_DIRTY, 0))
+			count++;
+	}
+	cmd->dirty.out_nr_dirty = count;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+out_free:
+	kvfree(bits);
+out_put:
 	iommufd_put_object(ucmd->ictx, &hwpt->obj);
 	return rc;
 }
@@ -869,7 +1108,6 @@ int iommufd_test_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_test_cmd *cmd = ucmd->cmd;
 
-	/* The mock IOMMU and its other operations arrive with domains */
 	switch (cmd->op) {
 	case IOMMU_TEST_OP_ADD_RESERVED:
 		return iommufd_test_add_reserved(ucmd, cmd->id,
@@ -909,6 +1147,11 @@ int iommufd_test_ioctl(struct iommufd_ucmd *ucmd)
 	case IOMMU_TEST_OP_ACCESS_REPLACE_IOAS:
 		return iommufd_test_access_replace_ioas(cmd->id,
 							cmd->access_replace_ioas.ioas_id);
+	case IOMMU_TEST_OP_DIRTY:
+		return iommufd_test_dirty(ucmd, cmd->id, cmd->dirty.iova,
+					  cmd->dirty.length,
+					  cmd->dirty.page_size,
+					  cmd->dirty.uptr);
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
 		/* At least a PFN and a page pointer's worth */
 		if (cmd->memory_limit.limit <

@@ -108,6 +108,7 @@ run vfio
 run domain
 run alloc
 run access
+run dirty
 run stress
 pci_tests test
 step "insmod iommufd_test_consumer.ko" insmod test/iommufd_test_consumer.ko

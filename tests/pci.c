@@ -364,6 +364,52 @@ static void test_hw_info(struct edu *a, int iommufd)
 		   "GET_HW_INFO on 6.1: type none, nothing to report, buffer zeroed");
 }
 
+/*
+ * What QEMU's VT-d cannot do, refused: it does not advertise dirty tracking
+ * (no SSADS) or nesting (no scalable mode), and 6.1 cannot allocate
+ * domains for userspace at all
+ */
+static void test_refusals(struct edu *a)
+{
+	struct iommu_hw_info info = { .size = sizeof(info) };
+	int iommufd = open_iommufd();
+	uint8_t bitmap[8] = { 0 };
+	uint32_t ioas, hwpt, id;
+	uint8_t *p = buffer(PAGE, 0);
+
+	ioas_alloc(iommufd, &ioas);
+	ok(!pci_bind(a, iommufd), "bind");
+	info.dev_id = a->devid;
+	info.out_capabilities = 0x5a;
+	ok(!ioctl_err(iommufd, IOMMU_GET_HW_INFO, &info) &&
+		   !info.out_capabilities,
+	   "GET_HW_INFO: no capabilities (no dirty tracking)");
+	ok_errno(hwpt_alloc_flags(iommufd, a->devid, ioas,
+				  IOMMU_HWPT_ALLOC_DIRTY_TRACKING, &id),
+		 EOPNOTSUPP, "HWPT_ALLOC DIRTY_TRACKING: EOPNOTSUPP");
+	ok_errno(hwpt_alloc_flags(iommufd, a->devid, ioas,
+				  IOMMU_HWPT_ALLOC_NEST_PARENT, &id),
+		 EOPNOTSUPP, "HWPT_ALLOC NEST_PARENT: EOPNOTSUPP");
+	ok(!ioas_alloc(iommufd, &id) && id == a->devid + 1 &&
+		   !destroy(iommufd, id),
+	   "the refusals left no object, no ID taken (next %u)", id);
+
+	ok(!hwpt_alloc_flags(iommufd, a->devid, ioas, 0, &hwpt),
+	   "HWPT_ALLOC without flags");
+	ok(!ioas_map_fixed(iommufd, ioas, p, PAGE, 0x100000),
+	   "MAP a page into it");
+	ok_errno(set_dirty_tracking(iommufd, hwpt, 1), EOPNOTSUPP,
+		 "SET_DIRTY_TRACKING: EOPNOTSUPP");
+	ok_errno(get_dirty_bitmap(iommufd, hwpt, 0x100000, PAGE, PAGE, bitmap,
+				  0),
+		 EOPNOTSUPP, "GET_DIRTY_BITMAP: EOPNOTSUPP");
+	ok(!destroy(iommufd, hwpt), "destroy the HWPT");
+	ok(!pci_unbind(a) && !destroy(iommufd, ioas) && table_empty(iommufd),
+	   "unbind; the iommufd is left empty");
+	close(iommufd);
+	munmap(p, PAGE);
+}
+
 /* Bind, attach, map, DMA through, blocked by read-only and by unmap */
 static void test_dma(struct edu *a)
 {
@@ -868,6 +914,7 @@ int main(int argc, char **argv)
 	test_abi(&a);
 	test_bind_errors(&a);
 	test_dma(&a);
+	test_refusals(&a);
 	test_reserved_and_pins(&a);
 	test_two_devices(&a, &b);
 	test_close_iommufd_first(&a);

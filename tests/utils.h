@@ -342,6 +342,71 @@ static inline int access_replace_ioas(int fd, int access_fd, uint32_t ioas)
 	return ioctl_err(fd, IOMMU_TEST_CMD, &cmd);
 }
 
+/* IOMMU_HWPT_ALLOC of a paging HW page table with @flags on IOAS @ioas */
+static inline int hwpt_alloc_flags(int fd, uint32_t dev, uint32_t ioas,
+				   uint32_t flags, uint32_t *out)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.dev_id = dev,
+		.pt_id = ioas,
+	};
+	int rc = ioctl_err(fd, IOMMU_HWPT_ALLOC, &cmd);
+
+	if (!rc && out)
+		*out = cmd.out_hwpt_id;
+	return rc;
+}
+
+static inline int set_dirty_tracking(int fd, uint32_t hwpt, int enable)
+{
+	struct iommu_hwpt_set_dirty_tracking cmd = {
+		.size = sizeof(cmd),
+		.flags = enable ? IOMMU_HWPT_DIRTY_TRACKING_ENABLE : 0,
+		.hwpt_id = hwpt,
+	};
+
+	return ioctl_err(fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &cmd);
+}
+
+static inline int get_dirty_bitmap(int fd, uint32_t hwpt, uint64_t iova,
+				   uint64_t length, uint64_t page_size,
+				   void *data, uint32_t flags)
+{
+	struct iommu_hwpt_get_dirty_bitmap cmd = {
+		.size = sizeof(cmd),
+		.hwpt_id = hwpt,
+		.flags = flags,
+		.iova = iova,
+		.length = length,
+		.page_size = page_size,
+		.data = (uintptr_t)data,
+	};
+
+	return ioctl_err(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &cmd);
+}
+
+/* Test build: the mock "device" writes the entries of the set bits */
+static inline int mock_dirty(int fd, uint32_t hwpt, uint64_t iova,
+			     uint64_t length, uint64_t page_size,
+			     const void *bitmap, uint64_t *nr_dirty)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_DIRTY,
+		.id = hwpt,
+		.dirty = { .iova = iova, .length = length,
+			   .page_size = page_size,
+			   .uptr = (uintptr_t)bitmap },
+	};
+	int rc = ioctl_err(fd, IOMMU_TEST_CMD, &cmd);
+
+	if (nr_dirty)
+		*nr_dirty = rc ? 0 : cmd.dirty.out_nr_dirty;
+	return rc;
+}
+
 static inline int set_temp_memory_limit(int fd, uint32_t limit)
 {
 	struct iommu_test_cmd cmd = {
