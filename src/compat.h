@@ -147,6 +147,36 @@ iommufd_iommu_domain_alloc_user(struct device *dev, u32 flags,
 #endif
 }
 
+/*
+ * Cache invalidation requests for a nested domain (6.8+:
+ * iommu_domain_ops::cache_invalidate_user): *@entry_num of @entry_len bytes
+ * at @uptr, of @type; *@entry_num becomes the number handled.
+ */
+static inline int iommufd_iommu_cache_invalidate_user(struct iommu_domain *kdom,
+						      u32 type,
+						      void __user *uptr,
+						      u32 entry_len,
+						      u32 *entry_num)
+{
+#ifdef HAVE_IOMMU_CACHE_INVALIDATE_USER
+	struct iommu_user_data_array array = {
+		.type = type,
+		.uptr = uptr,
+		.entry_len = entry_len,
+		.entry_num = *entry_num,
+	};
+	int rc = -EOPNOTSUPP;
+
+	if (kdom->ops->cache_invalidate_user)
+		rc = kdom->ops->cache_invalidate_user(kdom, &array);
+	*entry_num = kdom->ops->cache_invalidate_user ? array.entry_num : 0;
+	return rc;
+#else
+	*entry_num = 0;
+	return -EOPNOTSUPP;
+#endif
+}
+
 /* Dirty tracking of domains (6.7+: struct iommu_dirty_ops) */
 static inline bool iommufd_iommu_dirty_capable(struct device *dev)
 {

@@ -216,11 +216,12 @@ int iommufd_hwpt_set_dirty_tracking_ioctl(struct iommufd_ucmd *ucmd)
 	hwpt = iommufd_get_hwpt_paging(ucmd->ictx, cmd->hwpt_id);
 	if (IS_ERR(hwpt))
 		return PTR_ERR(hwpt);
-	if (hwpt->domain->dirty_ops)
-		rc = iopt_set_dirty_tracking(&hwpt->ioas->iopt, hwpt->domain,
+	if (hwpt->common.domain->dirty_ops)
+		rc = iopt_set_dirty_tracking(&hwpt->ioas->iopt,
+					     hwpt->common.domain,
 					     cmd->flags &
 						     IOMMU_HWPT_DIRTY_TRACKING_ENABLE);
-	iommufd_put_object(ucmd->ictx, &hwpt->obj);
+	iommufd_put_object(ucmd->ictx, &hwpt->common.obj);
 	return rc;
 }
 
@@ -293,7 +294,7 @@ int iommufd_hwpt_get_dirty_bitmap_ioctl(struct iommufd_ucmd *ucmd)
 	if (IS_ERR(hwpt))
 		return PTR_ERR(hwpt);
 	rc = iommufd_check_dirty_range(&hwpt->ioas->iopt, cmd, &last);
-	if (!rc && !hwpt->domain->dirty_ops)
+	if (!rc && !hwpt->common.domain->dirty_ops)
 		rc = -EOPNOTSUPP;
 	if (rc)
 		goto out_put;
@@ -305,12 +306,12 @@ int iommufd_hwpt_get_dirty_bitmap_ioctl(struct iommufd_ucmd *ucmd)
 	/* A bitmap wrapping around the address space is not written at all */
 	last_byte = ((last - cmd->iova) >> bitmap.pgshift) / 8;
 	if (!check_add_overflow(cmd->data, last_byte, &last_byte))
-		iopt_read_dirty(&hwpt->ioas->iopt, hwpt->domain, cmd->iova,
-				last,
+		iopt_read_dirty(&hwpt->ioas->iopt, hwpt->common.domain,
+				cmd->iova, last,
 				cmd->flags & IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR ?
 					IOPT_DIRTY_NO_CLEAR : 0,
 				&bitmap);
 out_put:
-	iommufd_put_object(ucmd->ictx, &hwpt->obj);
+	iommufd_put_object(ucmd->ictx, &hwpt->common.obj);
 	return rc;
 }

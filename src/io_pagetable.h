@@ -32,11 +32,16 @@
 
 struct iommufd_access;
 struct iommufd_ctx;
+struct iommufd_user_data_array;
 struct iopt_dirty_bitmap;
 struct iopt_domain;
 struct iopt_hole;
 struct page;
 
+/*
+ * What a domain does. Paging domains map; nested ones (their stage 1 in
+ * userspace's hands) only have free and cache_invalidate_user.
+ */
 struct iopt_domain_ops {
 	/* Map [iova, iova + size) to paddr; both aligned to a page size */
 	int (*map)(struct iopt_domain *domain, unsigned long iova,
@@ -48,6 +53,13 @@ struct iopt_domain_ops {
 	phys_addr_t (*iova_to_phys)(struct iopt_domain *domain,
 				    unsigned long iova);
 	void (*free)(struct iopt_domain *domain);
+	/*
+	 * Nested domains: handle array->entry_num cache invalidation requests
+	 * in order up to the first failure; array->entry_num becomes the
+	 * number handled
+	 */
+	int (*cache_invalidate_user)(struct iopt_domain *domain,
+				     struct iommufd_user_data_array *array);
 };
 
 /* Driver specific data from userspace: IOMMU_HWPT_ALLOC's data_* fields */
@@ -55,6 +67,14 @@ struct iommufd_user_data {
 	u32 type;
 	void __user *uptr;
 	u32 len;
+};
+
+/* An array of driver specific requests: IOMMU_HWPT_INVALIDATE's */
+struct iommufd_user_data_array {
+	u32 type;
+	void __user *uptr;
+	u32 entry_len;
+	u32 entry_num;
 };
 
 /* iopt_dirty_ops::read_and_clear_dirty: report, but keep, the dirty state */
@@ -78,6 +98,8 @@ struct iopt_domain {
 	const struct iopt_domain_ops *ops;
 	/* NULL: the domain cannot track dirty IOPTEs */
 	const struct iopt_dirty_ops *dirty_ops;
+	/* The device ops that allocated it: its IOMMU driver */
+	const void *owner;
 	unsigned long pgsize_bitmap;
 	unsigned long aperture_start;
 	unsigned long aperture_last;

@@ -196,6 +196,21 @@ static const struct iopt_dirty_ops iommufd_kdomain_dirty_ops = {
 	.read_and_clear_dirty = iommufd_kdomain_read_and_clear_dirty,
 };
 
+static int iommufd_knested_cache_invalidate(struct iopt_domain *domain,
+					    struct iommufd_user_data_array *array)
+{
+	return iommufd_iommu_cache_invalidate_user(to_kdomain(domain)->kdom,
+						   array->type, array->uptr,
+						   array->entry_len,
+						   &array->entry_num);
+}
+
+/* A nested domain of the kernel's IOMMU core: no mapping of its own */
+static const struct iopt_domain_ops iommufd_knested_ops = {
+	.free = iommufd_kdomain_free,
+	.cache_invalidate_user = iommufd_knested_cache_invalidate,
+};
+
 /*
  * What the IOMMU driver says of the domain. Intel's drivers narrow the
  * aperture to the IOMMU's address width when the domain is first attached,
@@ -272,6 +287,40 @@ iommufd_kdev_domain_alloc_user(struct iommufd_device *idev, u32 flags,
 }
 
 /*
+ * IOMMU_HWPT_ALLOC of a nested domain on @parent, from driver @data: the
+ * IOMMU driver's own allocation (Intel's VT-d stage 1, IOMMU_HWPT_DATA_VTD_S1,
+ * where the IOMMU can nest)
+ */
+static struct iopt_domain *
+iommufd_kdev_domain_alloc_nested(struct iommufd_device *idev,
+				 struct iopt_domain *parent, u32 flags,
+				 const struct iommufd_user_data *data)
+{
+	struct iommufd_kdev *kdev = idev->priv;
+	struct iommufd_kdomain *kdomain;
+	struct iommu_domain *kdom;
+
+	if (parent->ops != &iommufd_kdomain_ops)
+		return ERR_PTR(-EINVAL);
+	if (iommufd_should_fail())
+		return ERR_PTR(-ENOMEM);
+	kdomain = kzalloc(sizeof(*kdomain), GFP_KERNEL_ACCOUNT);
+	if (!kdomain)
+		return ERR_PTR(-ENOMEM);
+	kdom = iommufd_iommu_domain_alloc_user(kdev->dev, flags,
+					       to_kdomain(parent)->kdom,
+					       data->type, data->uptr,
+					       data->len);
+	if (IS_ERR(kdom)) {
+		kfree(kdomain);
+		return ERR_CAST(kdom);
+	}
+	kdomain->kdom = kdom;
+	kdomain->domain.ops = &iommufd_knested_ops;
+	return &kdomain->domain;
+}
+
+/*
  * Attach the device's group to @domain, or join it there; while attached
  * elsewhere (a replace), move the group if the device is its only attached
  * one.
@@ -285,7 +334,8 @@ static int iommufd_kdev_attach(struct iommufd_device *idev,
 	int rc = 0;
 
 	/* Another IOMMU's domain, or the test build's mock */
-	if (domain->ops != &iommufd_kdomain_ops)
+	if (domain->ops != &iommufd_kdomain_ops &&
+	    domain->ops != &iommufd_knested_ops)
 		return -EINVAL;
 	kdomain = to_kdomain(domain);
 
@@ -305,9 +355,11 @@ static int iommufd_kdev_attach(struct iommufd_device *idev,
 		/*
 		 * An automatic domain is added to its IOAS after this first
 		 * attach, with the narrowed aperture; a domain already in an
-		 * IOAS keeps the reservations it was added with
+		 * IOAS keeps the reservations it was added with. A nested
+		 * one maps nothing itself.
 		 */
-		iommufd_kdomain_read_geometry(kdomain);
+		if (domain->ops == &iommufd_kdomain_ops)
+			iommufd_kdomain_read_geometry(kdomain);
 	} else if (kdev->attached && igroup->num_attached == 1) {
 		iommu_detach_group(old->kdom, igroup->group);
 		rc = iommu_attach_group(kdomain->kdom, igroup->group);
@@ -393,6 +445,7 @@ static bool iommufd_kdev_dirty_tracking(struct iommufd_device *idev)
 static const struct iommufd_device_ops iommufd_kdev_ops = {
 	.domain_alloc_paging = iommufd_kdev_domain_alloc,
 	.domain_alloc_user = iommufd_kdev_domain_alloc_user,
+	.domain_alloc_nested = iommufd_kdev_domain_alloc_nested,
 	.dirty_tracking = iommufd_kdev_dirty_tracking,
 	.attach = iommufd_kdev_attach,
 	.detach = iommufd_kdev_detach,

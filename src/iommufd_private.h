@@ -68,6 +68,7 @@ enum iommufd_object_type {
 	IOMMUFD_OBJ_ANY = IOMMUFD_OBJ_NONE,
 	IOMMUFD_OBJ_IOAS,
 	IOMMUFD_OBJ_HWPT_PAGING,
+	IOMMUFD_OBJ_HWPT_NESTED,
 	IOMMUFD_OBJ_DEVICE,
 	IOMMUFD_OBJ_ACCESS,
 #ifdef IOMMUFD_TEST
@@ -188,11 +189,19 @@ int iommufd_ioas_copy_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_unmap_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_option(struct iommufd_ucmd *ucmd);
 
-/* hw_pagetable.c: a HW page table (domain) loaded with an IOAS */
-struct iommufd_hwpt_paging {
+/*
+ * hw_pagetable.c: HW page tables, what devices attach to: a domain (an
+ * IOMMU page table) of one of two kinds
+ */
+struct iommufd_hw_pagetable {
 	struct iommufd_object obj;
-	struct iommufd_ioas *ioas;
 	struct iopt_domain *domain;
+};
+
+/* A domain loaded with the mappings of an IOAS */
+struct iommufd_hwpt_paging {
+	struct iommufd_hw_pagetable common;
+	struct iommufd_ioas *ioas;
 	/* Created by attaching to an IOAS; freed with its last device */
 	bool auto_domain;
 	bool domain_added;
@@ -203,17 +212,68 @@ struct iommufd_hwpt_paging {
 	struct list_head hwpt_item;
 };
 
+/*
+ * A domain whose stage 1 userspace manages (driver data from
+ * IOMMU_HWPT_ALLOC), translating through its parent's: the IOAS of the
+ * parent is what its devices reach
+ */
+struct iommufd_hwpt_nested {
+	struct iommufd_hw_pagetable common;
+	struct iommufd_hwpt_paging *parent;
+};
+
+static inline bool hwpt_is_paging(struct iommufd_hw_pagetable *hwpt)
+{
+	return hwpt->obj.type == IOMMUFD_OBJ_HWPT_PAGING;
+}
+
+static inline struct iommufd_hwpt_paging *
+to_hwpt_paging(struct iommufd_hw_pagetable *hwpt)
+{
+	return container_of(hwpt, struct iommufd_hwpt_paging, common);
+}
+
+static inline struct iommufd_hwpt_nested *
+to_hwpt_nested(struct iommufd_hw_pagetable *hwpt)
+{
+	return container_of(hwpt, struct iommufd_hwpt_nested, common);
+}
+
+/* The IOAS whose mappings a HW page table's devices reach */
+static inline struct iommufd_ioas *
+iommufd_hwpt_ioas(struct iommufd_hw_pagetable *hwpt)
+{
+	if (hwpt_is_paging(hwpt))
+		return to_hwpt_paging(hwpt)->ioas;
+	return to_hwpt_nested(hwpt)->parent->ioas;
+}
+
 static inline struct iommufd_hwpt_paging *
 iommufd_get_hwpt_paging(struct iommufd_ctx *ictx, u32 id)
 {
 	return container_of(iommufd_get_object(ictx, id,
 					       IOMMUFD_OBJ_HWPT_PAGING),
-			    struct iommufd_hwpt_paging, obj);
+			    struct iommufd_hwpt_paging, common.obj);
+}
+
+static inline struct iommufd_hwpt_nested *
+iommufd_get_hwpt_nested(struct iommufd_ctx *ictx, u32 id)
+{
+	return container_of(iommufd_get_object(ictx, id,
+					       IOMMUFD_OBJ_HWPT_NESTED),
+			    struct iommufd_hwpt_nested, common.obj);
 }
 
 void iommufd_hwpt_paging_destroy(struct iommufd_object *obj);
+void iommufd_hwpt_nested_destroy(struct iommufd_object *obj);
 int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_hwpt_invalidate_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_user_data_copy(void *dst, size_t size, size_t min_size,
+			   const struct iommufd_user_data *data);
+int iommufd_user_array_copy(void *dst, size_t size, size_t min_size,
+			    const struct iommufd_user_data_array *array,
+			    u32 index);
 
 /* dirty.c */
 int iommufd_hwpt_set_dirty_tracking_ioctl(struct iommufd_ucmd *ucmd);
@@ -231,6 +291,14 @@ struct iommufd_device_ops {
 	struct iopt_domain *(*domain_alloc_user)(struct iommufd_device *idev,
 						 u32 flags,
 						 const struct iommufd_user_data *data);
+	/*
+	 * Optional: a nested domain on @parent (a paging domain these ops
+	 * allocated with IOMMU_HWPT_ALLOC_NEST_PARENT) from driver @data
+	 */
+	struct iopt_domain *(*domain_alloc_nested)(struct iommufd_device *idev,
+						   struct iopt_domain *parent,
+						   u32 flags,
+						   const struct iommufd_user_data *data);
 	/* Optional: the IOMMU can track dirty IOPTEs for the device */
 	bool (*dirty_tracking)(struct iommufd_device *idev);
 	/*
@@ -257,7 +325,7 @@ struct iommufd_device {
 	/* Serialises attach, replace and detach; taken before ioas->mutex */
 	struct mutex lock;
 	/* The HW page table it is attached to; protected by lock */
-	struct iommufd_hwpt_paging *hwpt;
+	struct iommufd_hw_pagetable *hwpt;
 };
 
 static inline bool iommufd_device_dirty_tracking(struct iommufd_device *idev)

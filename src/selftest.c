@@ -15,6 +15,10 @@
  * access_ignore_unmap (module parameter, 0600): test accesses ignore unmap
  *   notifications (not detaches), as a misbehaving driver would: unmaps of
  *   their pins then give up with EDEADLOCK.
+ * mock_dev_resv (module parameter, 0600): when non-zero, mock devices
+ *   created from then on have a reserved region of MOCK_RESV_LENGTH bytes
+ *   at that IOVA, as real devices have their MSI windows (the mock of the
+ *   spec has none, which stays the default).
  * mock_dirty_by_extent (module parameter, 0600): mock domains report dirty
  *   IOPTEs the way Debian's kernels let real IOMMU drivers report them, as
  *   extents only, read through iopt_dirty_read_by_extent(): the path real
@@ -61,6 +65,11 @@ module_param(access_ignore_unmap, bool, 0600);
 MODULE_PARM_DESC(access_ignore_unmap,
 		 "Test accesses ignore unmap notifications (not detaches)");
 
+static ulong mock_dev_resv;
+module_param(mock_dev_resv, ulong, 0600);
+MODULE_PARM_DESC(mock_dev_resv,
+		 "IOVA of a reserved region of mock devices created from now on");
+
 static bool mock_dirty_by_extent;
 module_param(mock_dirty_by_extent, bool, 0600);
 MODULE_PARM_DESC(mock_dirty_by_extent,
@@ -102,8 +111,13 @@ struct mock_domain {
 	bool dirty_tracking;
 };
 
+/* Length of the reserved region of mock devices with mock_dev_resv set */
+#define MOCK_RESV_LENGTH (64UL * 1024)
+
 struct mock_dev {
 	u32 flags;
+	/* Start of its reserved region, or 0 for none */
+	unsigned long resv_start;
 	/* The domain the device is attached to, to check detach against */
 	struct iopt_domain *domain;
 };
@@ -375,6 +389,92 @@ static struct iopt_domain *mock_domain_alloc_paging(struct iommufd_device *idev)
 	return &mock->domain;
 }
 
+/*
+ * A nested domain: its "stage 1" is nothing but an IOTLB of
+ * MOCK_NESTED_DOMAIN_IOTLB_NUM values that userspace sets at allocation
+ * and clears with IOMMU_HWPT_INVALIDATE
+ */
+struct mock_nested {
+	struct iopt_domain domain;
+	u32 iotlb[MOCK_NESTED_DOMAIN_IOTLB_NUM];
+};
+
+static struct mock_nested *to_mock_nested(struct iopt_domain *domain)
+{
+	return container_of(domain, struct mock_nested, domain);
+}
+
+static void mock_nested_free(struct iopt_domain *domain)
+{
+	kfree(to_mock_nested(domain));
+}
+
+static int mock_nested_cache_invalidate(struct iopt_domain *domain,
+					struct iommufd_user_data_array *array)
+{
+	struct mock_nested *nested = to_mock_nested(domain);
+	struct iommu_hwpt_invalidate_selftest inv;
+	u32 i, n = array->entry_num;
+	int rc = 0;
+
+	/* Checked even with no entries: how userspace probes the type */
+	if (array->type != IOMMU_HWPT_INVALIDATE_DATA_SELFTEST) {
+		array->entry_num = 0;
+		return -EINVAL;
+	}
+	for (i = 0; i != n; i++) {
+		rc = iommufd_user_array_copy(&inv, sizeof(inv), sizeof(inv),
+					     array, i);
+		if (rc)
+			break;
+		if (inv.flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL) {
+			rc = -EOPNOTSUPP;
+			break;
+		}
+		if (inv.iotlb_id > MOCK_NESTED_DOMAIN_IOTLB_ID_MAX) {
+			rc = -EINVAL;
+			break;
+		}
+		if (inv.flags & IOMMU_TEST_INVALIDATE_FLAG_ALL)
+			memset32(nested->iotlb, 0, ARRAY_SIZE(nested->iotlb));
+		else
+			WRITE_ONCE(nested->iotlb[inv.iotlb_id], 0);
+	}
+	array->entry_num = i;
+	return rc;
+}
+
+static const struct iopt_domain_ops mock_nested_ops = {
+	.free = mock_nested_free,
+	.cache_invalidate_user = mock_nested_cache_invalidate,
+};
+
+static struct iopt_domain *
+mock_domain_alloc_nested(struct iommufd_device *idev,
+			 struct iopt_domain *parent, u32 flags,
+			 const struct iommufd_user_data *data)
+{
+	struct iommu_hwpt_selftest user;
+	struct mock_nested *nested;
+	int rc, i;
+
+	if (data->type != IOMMU_HWPT_DATA_SELFTEST || flags)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (parent->ops != &mock_domain_ops)
+		return ERR_PTR(-EINVAL);
+	rc = iommufd_user_data_copy(&user, sizeof(user), sizeof(user), data);
+	if (rc)
+		return ERR_PTR(rc);
+	nested = iommufd_should_fail() ? NULL :
+		 kzalloc(sizeof(*nested), GFP_KERNEL_ACCOUNT);
+	if (!nested)
+		return ERR_PTR(-ENOMEM);
+	nested->domain.ops = &mock_nested_ops;
+	for (i = 0; i != MOCK_NESTED_DOMAIN_IOTLB_NUM; i++)
+		nested->iotlb[i] = user.iotlb;
+	return &nested->domain;
+}
+
 /* IOMMU_HWPT_ALLOC of a paging domain: NEST_PARENT, DIRTY_TRACKING */
 static struct iopt_domain *
 mock_domain_alloc_user(struct iommufd_device *idev, u32 flags,
@@ -400,7 +500,7 @@ static int mock_dev_attach(struct iommufd_device *idev,
 {
 	struct mock_dev *mdev = idev->priv;
 
-	if (domain->ops != &mock_domain_ops)
+	if (domain->ops != &mock_domain_ops && domain->ops != &mock_nested_ops)
 		return -EINVAL;
 	/* A device without dirty tracking cannot use a domain with it */
 	if (domain->dirty_ops && mdev->flags & MOCK_FLAGS_DEVICE_NO_DIRTY)
@@ -433,6 +533,19 @@ static void *mock_dev_hw_info(struct iommufd_device *idev, u32 *length,
 	return info;
 }
 
+static int mock_dev_add_reserved(struct iommufd_device *idev,
+				 struct io_pagetable *iopt)
+{
+	struct mock_dev *mdev = idev->priv;
+
+	if (!mdev->resv_start)
+		return 0;
+	if (mdev->resv_start > ULONG_MAX - MOCK_RESV_LENGTH + 1)
+		return -EINVAL;
+	return iopt_reserve_iova(iopt, mdev->resv_start,
+				 mdev->resv_start + MOCK_RESV_LENGTH - 1, idev);
+}
+
 static bool mock_dev_dirty_tracking(struct iommufd_device *idev)
 {
 	struct mock_dev *mdev = idev->priv;
@@ -443,9 +556,11 @@ static bool mock_dev_dirty_tracking(struct iommufd_device *idev)
 static const struct iommufd_device_ops mock_dev_ops = {
 	.domain_alloc_paging = mock_domain_alloc_paging,
 	.domain_alloc_user = mock_domain_alloc_user,
+	.domain_alloc_nested = mock_domain_alloc_nested,
 	.dirty_tracking = mock_dev_dirty_tracking,
 	.attach = mock_dev_attach,
 	.detach = mock_dev_detach,
+	.add_reserved = mock_dev_add_reserved,
 	.hw_info = mock_dev_hw_info,
 };
 
@@ -482,6 +597,7 @@ static int iommufd_test_mock_domain(struct iommufd_ucmd *ucmd,
 		goto out_abort;
 	}
 	sobj->mdev.flags = dev_flags;
+	sobj->mdev.resv_start = READ_ONCE(mock_dev_resv);
 
 	idev = iommufd_device_alloc(ucmd->ictx, &mock_dev_ops, &sobj->mdev);
 	if (IS_ERR(idev)) {
@@ -545,8 +661,8 @@ iommufd_test_get_mock_hwpt(struct iommufd_ucmd *ucmd, u32 id)
 	obj = iommufd_get_object(ucmd->ictx, id, IOMMUFD_OBJ_HWPT_PAGING);
 	if (IS_ERR(obj))
 		return ERR_CAST(obj);
-	hwpt = container_of(obj, struct iommufd_hwpt_paging, obj);
-	if (hwpt->domain->ops != &mock_domain_ops) {
+	hwpt = container_of(obj, struct iommufd_hwpt_paging, common.obj);
+	if (hwpt->common.domain->ops != &mock_domain_ops) {
 		iommufd_put_object(ucmd->ictx, obj);
 		return ERR_PTR(-EINVAL);
 	}
@@ -582,7 +698,7 @@ static int iommufd_test_md_check_map(struct iommufd_ucmd *ucmd, u32 id,
 	hwpt = iommufd_test_get_mock_hwpt(ucmd, id);
 	if (IS_ERR(hwpt))
 		return PTR_ERR(hwpt);
-	domain = hwpt->domain;
+	domain = hwpt->common.domain;
 
 	for (i = 0; i != length / MOCK_IO_PAGE_SIZE; i++) {
 		unsigned long addr = uptr + i * MOCK_IO_PAGE_SIZE;
@@ -599,7 +715,7 @@ static int iommufd_test_md_check_map(struct iommufd_ucmd *ucmd, u32 id,
 			break;
 		}
 	}
-	iommufd_put_object(ucmd->ictx, &hwpt->obj);
+	iommufd_put_object(ucmd->ictx, &hwpt->common.obj);
 	return rc;
 }
 
@@ -631,7 +747,7 @@ static int iommufd_test_dirty(struct iommufd_ucmd *ucmd, u32 id, u64 iova,
 	hwpt = iommufd_test_get_mock_hwpt(ucmd, id);
 	if (IS_ERR(hwpt))
 		return PTR_ERR(hwpt);
-	mock = to_mock_domain(hwpt->domain);
+	mock = to_mock_domain(hwpt->common.domain);
 	rc = -EINVAL;
 	if (!READ_ONCE(mock->dirty_tracking))
 		goto out_put;
@@ -660,7 +776,27 @@ static int iommufd_test_dirty(struct iommufd_ucmd *ucmd, u32 id, u64 iova,
 out_free:
 	kvfree(bits);
 out_put:
-	iommufd_put_object(ucmd->ictx, &hwpt->obj);
+	iommufd_put_object(ucmd->ictx, &hwpt->common.obj);
+	return rc;
+}
+
+/* MD_CHECK_IOTLB: entry @index of a mock nested domain's IOTLB is @value */
+static int iommufd_test_md_check_iotlb(struct iommufd_ucmd *ucmd, u32 id,
+				       u32 index, u32 value)
+{
+	struct iommufd_hwpt_nested *hwpt;
+	struct iopt_domain *domain;
+	int rc = 0;
+
+	hwpt = iommufd_get_hwpt_nested(ucmd->ictx, id);
+	if (IS_ERR(hwpt))
+		return PTR_ERR(hwpt);
+	domain = hwpt->common.domain;
+	if (domain->ops != &mock_nested_ops ||
+	    index > MOCK_NESTED_DOMAIN_IOTLB_ID_MAX ||
+	    READ_ONCE(to_mock_nested(domain)->iotlb[index]) != value)
+		rc = -EINVAL;
+	iommufd_put_object(ucmd->ictx, &hwpt->common.obj);
 	return rc;
 }
 
@@ -1147,6 +1283,10 @@ int iommufd_test_ioctl(struct iommufd_ucmd *ucmd)
 	case IOMMU_TEST_OP_ACCESS_REPLACE_IOAS:
 		return iommufd_test_access_replace_ioas(cmd->id,
 							cmd->access_replace_ioas.ioas_id);
+	case IOMMU_TEST_OP_MD_CHECK_IOTLB:
+		return iommufd_test_md_check_iotlb(ucmd, cmd->id,
+						   cmd->check_iotlb.id,
+						   cmd->check_iotlb.iotlb);
 	case IOMMU_TEST_OP_DIRTY:
 		return iommufd_test_dirty(ucmd, cmd->id, cmd->dirty.iova,
 					  cmd->dirty.length,

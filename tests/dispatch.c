@@ -30,8 +30,8 @@ struct cmd {
  * zero is GET without a compat IOAS, ENODEV; TEST_CMD op 0 is unknown,
  * EOPNOTSUPP; ALLOW_IOVAS, IOVA_RANGES and UNMAP name IOAS 0, ENOENT; MAP
  * and COPY without READABLE or WRITEABLE are EINVAL; HWPT_ALLOC and
- * GET_HW_INFO name device 0, SET_DIRTY_TRACKING and GET_DIRTY_BITMAP HW
- * page table 0, ENOENT. Commands this module does not implement yet answer
+ * GET_HW_INFO name device 0, SET_DIRTY_TRACKING, GET_DIRTY_BITMAP and
+ * INVALIDATE HW page table 0, ENOENT. Commands this module does not implement yet answer
  * ENOTTY, as unknown numbers do.
  */
 static const struct cmd cmds[] = {
@@ -50,7 +50,7 @@ static const struct cmd cmds[] = {
 	  16, ENOENT },
 	{ "IOMMU_HWPT_GET_DIRTY_BITMAP", IOMMU_HWPT_GET_DIRTY_BITMAP, 48, 48,
 	  ENOENT },
-	{ "IOMMU_HWPT_INVALIDATE", IOMMU_HWPT_INVALIDATE, 32, 32, ENOTTY },
+	{ "IOMMU_HWPT_INVALIDATE", IOMMU_HWPT_INVALIDATE, 32, 32, ENOENT },
 	{ "IOMMU_FAULT_QUEUE_ALLOC", IOMMU_FAULT_QUEUE_ALLOC, 16, 16, ENOTTY },
 	{ "IOMMU_TEST_CMD", IOMMU_TEST_CMD, 72, 68, EOPNOTSUPP, 1 },
 };

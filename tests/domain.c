@@ -285,8 +285,10 @@ static void test_hwpt_alloc(void)
 	ok_errno(hwpt_alloc(fd, sz, 0, idev, parent, 0, 0, NULL), EOPNOTSUPP,
 		 "nesting without data: EOPNOTSUPP");
 	ok_errno(hwpt_alloc(fd, sz, 0, idev, parent, IOMMU_HWPT_DATA_SELFTEST, 4,
-			    NULL),
-		 EOPNOTSUPP, "nesting itself is not offered yet: EOPNOTSUPP");
+			    &hwpt2),
+		 0, "a nested HW page table on it (more in nested.c)");
+	ok_errno(destroy(fd, parent), EBUSY, "the parent is held");
+	ok_errno(destroy(fd, hwpt2), 0, "destroy the nested one");
 	ok_errno(destroy(fd, parent), 0, "destroy the parent");
 	ok_errno(destroy(fd, hwpt), 0, "destroy the manual HW page table");
 	ok_errno(check_map(fd, hwpt, APERTURE, psz, buf), ENOENT, "gone");

@@ -109,6 +109,7 @@ run domain
 run alloc
 run access
 run dirty
+run nested
 run stress
 pci_tests test
 step "insmod iommufd_test_consumer.ko" insmod test/iommufd_test_consumer.ko

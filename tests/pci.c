@@ -367,14 +367,15 @@ static void test_hw_info(struct edu *a, int iommufd)
 /*
  * What QEMU's VT-d cannot do, refused: it does not advertise dirty tracking
  * (no SSADS) or nesting (no scalable mode), and 6.1 cannot allocate
- * domains for userspace at all
+ * domains for userspace at all, so there is no NEST_PARENT parent either
  */
 static void test_refusals(struct edu *a)
 {
 	struct iommu_hw_info info = { .size = sizeof(info) };
 	int iommufd = open_iommufd();
 	uint8_t bitmap[8] = { 0 };
-	uint32_t ioas, hwpt, id;
+	struct iommu_hwpt_vtd_s1 vtd;
+	uint32_t ioas, hwpt, id, n = 0;
 	uint8_t *p = buffer(PAGE, 0);
 
 	ioas_alloc(iommufd, &ioas);
@@ -403,6 +404,21 @@ static void test_refusals(struct edu *a)
 	ok_errno(get_dirty_bitmap(iommufd, hwpt, 0x100000, PAGE, PAGE, bitmap,
 				  0),
 		 EOPNOTSUPP, "GET_DIRTY_BITMAP: EOPNOTSUPP");
+	memset(&vtd, 0, sizeof(vtd));
+	vtd.addr_width = 48;
+	ok_errno(hwpt_alloc_nested(iommufd, a->devid, ioas, 0,
+				   IOMMU_HWPT_DATA_VTD_S1, &vtd, sizeof(vtd), 0,
+				   &id),
+		 EOPNOTSUPP, "HWPT_ALLOC with VT-d stage-1 data on an IOAS: "
+		 "EOPNOTSUPP");
+	ok_errno(hwpt_alloc_nested(iommufd, a->devid, hwpt, 0,
+				   IOMMU_HWPT_DATA_VTD_S1, &vtd, sizeof(vtd), 0,
+				   &id),
+		 EINVAL, "a VT-d stage 1 nested on a HWPT without NEST_PARENT: "
+		 "EINVAL");
+	ok_errno(hwpt_invalidate(iommufd, hwpt, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+				 NULL, 0, &n),
+		 ENOENT, "INVALIDATE of a paging HWPT: ENOENT");
 	ok(!destroy(iommufd, hwpt), "destroy the HWPT");
 	ok(!pci_unbind(a) && !destroy(iommufd, ioas) && table_empty(iommufd),
 	   "unbind; the iommufd is left empty");

@@ -407,6 +407,71 @@ static inline int mock_dirty(int fd, uint32_t hwpt, uint64_t iova,
 	return rc;
 }
 
+/* IOMMU_HWPT_ALLOC of a nested HW page table on @parent */
+static inline int hwpt_alloc_nested(int fd, uint32_t dev, uint32_t parent,
+				    uint32_t flags, uint32_t data_type,
+				    const void *data, uint32_t data_len,
+				    uint32_t fault_id, uint32_t *out)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.dev_id = dev,
+		.pt_id = parent,
+		.data_type = data_type,
+		.data_len = data_len,
+		.data_uptr = (uintptr_t)data,
+		.fault_id = fault_id,
+	};
+	int rc = ioctl_err(fd, IOMMU_HWPT_ALLOC, &cmd);
+
+	if (!rc && out)
+		*out = cmd.out_hwpt_id;
+	return rc;
+}
+
+/* A mock nested HW page table whose IOTLB starts as IOMMU_TEST_IOTLB_DEFAULT */
+static inline int hwpt_alloc_mock_nested(int fd, uint32_t dev,
+					 uint32_t parent, uint32_t *out)
+{
+	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
+
+	return hwpt_alloc_nested(fd, dev, parent, 0, IOMMU_HWPT_DATA_SELFTEST,
+				 &data, sizeof(data), 0, out);
+}
+
+/* *entry_num: in, the requests; out, those handled */
+static inline int hwpt_invalidate(int fd, uint32_t hwpt, uint32_t data_type,
+				  const void *data, uint32_t entry_len,
+				  uint32_t *entry_num)
+{
+	struct iommu_hwpt_invalidate cmd = {
+		.size = sizeof(cmd),
+		.hwpt_id = hwpt,
+		.data_uptr = (uintptr_t)data,
+		.data_type = data_type,
+		.entry_len = entry_len,
+		.entry_num = *entry_num,
+	};
+	int rc = ioctl_err(fd, IOMMU_HWPT_INVALIDATE, &cmd);
+
+	*entry_num = cmd.entry_num;
+	return rc;
+}
+
+static inline int check_iotlb(int fd, uint32_t hwpt, uint32_t id,
+			      uint32_t value)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_MD_CHECK_IOTLB,
+		.id = hwpt,
+		.check_iotlb = { .id = id, .iotlb = value },
+	};
+
+	return ioctl_err(fd, IOMMU_TEST_CMD, &cmd);
+}
+
 static inline int set_temp_memory_limit(int fd, uint32_t limit)
 {
 	struct iommu_test_cmd cmd = {
