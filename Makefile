@@ -31,7 +31,7 @@ EDU := edu,dma_mask=0xffffffffffffffff
 build_suffix = $(if $(filter 1,$(2)),-test)
 moddir = $(BUILD)/$(1)$(call build_suffix,$(1),$(2))
 
-TESTS := dispatch objects ioas vfio domain alloc access dirty nested stress consumer pci
+TESTS := dispatch objects ioas vfio domain alloc access dirty nested fault stress consumer pci
 TEST_BINS := $(addprefix $(BUILD)/tests/,$(TESTS))
 TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Wno-missing-field-initializers \
 	-Werror -static -pthread \

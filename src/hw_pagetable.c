@@ -65,6 +65,8 @@ void iommufd_hwpt_paging_destroy(struct iommufd_object *obj)
 		iopt_table_remove_domain(&ioas->iopt, hwpt->common.domain);
 	if (hwpt->common.domain)
 		hwpt->common.domain->ops->free(hwpt->common.domain);
+	if (hwpt->common.fault)
+		refcount_dec(&hwpt->common.fault->obj.users);
 	refcount_dec(&ioas->obj.users);
 }
 
@@ -75,6 +77,8 @@ void iommufd_hwpt_nested_destroy(struct iommufd_object *obj)
 
 	if (hwpt->common.domain)
 		hwpt->common.domain->ops->free(hwpt->common.domain);
+	if (hwpt->common.fault)
+		refcount_dec(&hwpt->common.fault->obj.users);
 	refcount_dec(&hwpt->parent->common.obj.users);
 }
 
@@ -236,11 +240,22 @@ static int iommufd_hwpt_attach(struct iommufd_device *idev,
 	rc = iommufd_device_reserve(idev, ioas);
 	if (rc)
 		goto out_unlock;
+	/* Its faults go to the HW page table's queue (objects.md §5.2) */
+	if (hwpt->fault) {
+		rc = idev->ops->iopf_enable ? idev->ops->iopf_enable(idev) :
+					      -EOPNOTSUPP;
+		if (rc)
+			goto out_unreserve;
+	}
 	rc = idev->ops->attach(idev, hwpt->domain);
-	if (!rc)
+	if (!rc) {
 		iommufd_hwpt_add_device(hwpt, idev);
-	else
-		iommufd_device_unreserve(idev, ioas);
+		goto out_unlock;
+	}
+	if (hwpt->fault)
+		idev->ops->iopf_disable(idev);
+out_unreserve:
+	iommufd_device_unreserve(idev, ioas);
 out_unlock:
 	mutex_unlock(&ioas->mutex);
 	return rc;
@@ -323,6 +338,11 @@ static void iommufd_hwpt_drop_device(struct iommufd_device *idev,
 		idev->ops->detach(idev, hwpt->domain);
 	/* Detached: idev->hwpt is NULL; replaced: it is the new one */
 	iommufd_device_unreserve(idev, ioas);
+	/* No fault of it can reach this queue any more: answer the pending */
+	if (hwpt->fault) {
+		iommufd_fault_respond_device(hwpt->fault, idev);
+		idev->ops->iopf_disable(idev);
+	}
 	if (hwpt_is_paging(hwpt)) {
 		paging = to_hwpt_paging(hwpt);
 		paging->num_devices--;
@@ -564,6 +584,7 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	struct iommufd_hw_pagetable *hwpt;
 	struct iommufd_device *idev;
 	struct iommufd_object *pt, *obj;
+	struct iommufd_fault *fault;
 	int rc;
 
 	if (cmd->__reserved)
@@ -621,9 +642,15 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	}
 
 	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) {
-		/* No fault queues yet */
-		rc = -ENOENT;
-		goto out_abort;
+		fault = iommufd_get_fault(ucmd->ictx, cmd->fault_id);
+		if (IS_ERR(fault)) {
+			rc = PTR_ERR(fault);
+			goto out_abort;
+		}
+		/* Held for the HW page table's life */
+		refcount_inc(&fault->obj.users);
+		hwpt->fault = fault;
+		iommufd_put_object(ucmd->ictx, &fault->obj);
 	}
 	cmd->out_hwpt_id = hwpt->obj.id;
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));

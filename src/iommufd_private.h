@@ -71,6 +71,7 @@ enum iommufd_object_type {
 	IOMMUFD_OBJ_HWPT_NESTED,
 	IOMMUFD_OBJ_DEVICE,
 	IOMMUFD_OBJ_ACCESS,
+	IOMMUFD_OBJ_FAULT,
 #ifdef IOMMUFD_TEST
 	IOMMUFD_OBJ_SELFTEST,
 #endif
@@ -196,6 +197,8 @@ int iommufd_ioas_option(struct iommufd_ucmd *ucmd);
 struct iommufd_hw_pagetable {
 	struct iommufd_object obj;
 	struct iopt_domain *domain;
+	/* Where its devices' I/O page faults go, or NULL; a users reference */
+	struct iommufd_fault *fault;
 };
 
 /* A domain loaded with the mappings of an IOAS */
@@ -302,6 +305,14 @@ struct iommufd_device_ops {
 	/* Optional: the IOMMU can track dirty IOPTEs for the device */
 	bool (*dirty_tracking)(struct iommufd_device *idev);
 	/*
+	 * Optional: deliver the device's I/O page faults (through
+	 * iommufd_device_report_fault()), enabled while it is attached to a
+	 * HW page table with a fault queue; without them, such attaches are
+	 * EOPNOTSUPP
+	 */
+	int (*iopf_enable)(struct iommufd_device *idev);
+	void (*iopf_disable)(struct iommufd_device *idev);
+	/*
 	 * -EINVAL: this domain cannot serve the device. Called while attached
 	 * to another domain for a replace, which must then move the device.
 	 */
@@ -375,6 +386,48 @@ void iommufd_access_notify_unmap(struct io_pagetable *iopt, unsigned long iova,
 #ifdef IOMMUFD_TEST
 u64 iommufd_access_test_syz_iova(struct iommufd_access *access, u64 syz);
 #endif
+
+/*
+ * fault.c: fault queues (uapi.md §7.6). An open fault fd holds a users
+ * reference on its FAULT object and a reference on the context.
+ */
+struct iommufd_fault {
+	struct iommufd_object obj;
+	struct iommufd_ctx *ictx;
+	/*
+	 * Protects deliver, response and released. Fault groups are answered
+	 * under it, so a group's device is attached until it is answered.
+	 * Taken inside idev->lock.
+	 */
+	struct mutex mutex;
+	/* Groups not read yet, oldest first */
+	struct list_head deliver;
+	/* Groups read and awaiting a response, by cookie */
+	struct xarray response;
+	/* The fd is closed: nobody reads or answers any more */
+	bool released;
+	wait_queue_head_t wait_queue;
+};
+
+struct iommu_hwpt_pgfault;
+
+/*
+ * How the source of a fault group learns its answer
+ * (IOMMUFD_PAGE_RESP_SUCCESS or _INVALID). Called under the fault queue's
+ * mutex, maybe under idev->lock: it may take neither.
+ */
+typedef void (*iommufd_fault_respond_fn)(struct iommufd_device *idev,
+					 u32 grpid, u32 code);
+
+int iommufd_fault_alloc_ioctl(struct iommufd_ucmd *ucmd);
+void iommufd_fault_destroy(struct iommufd_object *obj);
+struct iommufd_fault *iommufd_get_fault(struct iommufd_ctx *ictx, u32 id);
+void iommufd_device_report_fault(struct iommufd_device *idev,
+				 const struct iommu_hwpt_pgfault *records,
+				 unsigned int nrecords,
+				 iommufd_fault_respond_fn respond);
+void iommufd_fault_respond_device(struct iommufd_fault *fault,
+				  struct iommufd_device *idev);
 
 /* vfio_compat.c */
 int iommufd_vfio_ioas_ioctl(struct iommufd_ucmd *ucmd);

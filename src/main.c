@@ -49,6 +49,9 @@ static const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX] = {
 	[IOMMUFD_OBJ_ACCESS] = {
 		.destroy = iommufd_access_destroy_object,
 	},
+	[IOMMUFD_OBJ_FAULT] = {
+		.destroy = iommufd_fault_destroy,
+	},
 #ifdef IOMMUFD_TEST
 	[IOMMUFD_OBJ_SELFTEST] = {
 		.destroy = iommufd_selftest_destroy,
@@ -388,10 +391,10 @@ struct iommufd_ioctl_op {
 /*
  * One slot per command number. Every iommufd command is _IO(';', nr), so the
  * number alone names the slot and the full value is checked against that.
- * A slot with no handler is a command of the 6.12 ABI that this module does
- * not implement yet: ENOTTY, as for numbers outside the ABI. min_size is the
- * end of the last field every caller must supply; fields after it were added
- * later and read as zero when absent.
+ * An empty slot (a number between two commands) answers ENOTTY, as numbers
+ * outside the ABI do. min_size is the end of the last field every caller
+ * must supply; fields after it were added later and read as zero when
+ * absent.
  */
 #define IOCTL_OP(_ioctl, _fn, _struct, _last)                                  \
 	[_IOC_NR(_ioctl) - IOMMUFD_CMD_BASE] = {                               \
@@ -403,8 +406,8 @@ struct iommufd_ioctl_op {
 	}
 static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 	IOCTL_OP(IOMMU_DESTROY, iommufd_destroy_ioctl, struct iommu_destroy, id),
-	IOCTL_OP(IOMMU_FAULT_QUEUE_ALLOC, NULL, struct iommu_fault_alloc,
-		 out_fault_fd),
+	IOCTL_OP(IOMMU_FAULT_QUEUE_ALLOC, iommufd_fault_alloc_ioctl,
+		 struct iommu_fault_alloc, out_fault_fd),
 	IOCTL_OP(IOMMU_GET_HW_INFO, iommufd_get_hw_info_ioctl,
 		 struct iommu_hw_info, __reserved),
 	IOCTL_OP(IOMMU_HWPT_ALLOC, iommufd_hwpt_alloc_ioctl,

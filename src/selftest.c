@@ -19,6 +19,9 @@
  *   created from then on have a reserved region of MOCK_RESV_LENGTH bytes
  *   at that IOVA, as real devices have their MSI windows (the mock of the
  *   spec has none, which stays the default).
+ * mock_iopf_success, mock_iopf_invalid (module parameters, 0400): how many
+ *   I/O page fault groups of mock devices (TRIGGER_IOPF) were answered
+ *   with IOMMUFD_PAGE_RESP_SUCCESS and _INVALID, over all contexts.
  * mock_dirty_by_extent (module parameter, 0600): mock domains report dirty
  *   IOPTEs the way Debian's kernels let real IOMMU drivers report them, as
  *   extents only, read through iopt_dirty_read_by_extent(): the path real
@@ -70,6 +73,16 @@ module_param(mock_dev_resv, ulong, 0600);
 MODULE_PARM_DESC(mock_dev_resv,
 		 "IOVA of a reserved region of mock devices created from now on");
 
+static atomic_t mock_iopf_success = ATOMIC_INIT(0);
+module_param_named(mock_iopf_success, mock_iopf_success.counter, int, 0400);
+MODULE_PARM_DESC(mock_iopf_success,
+		 "Fault groups of mock devices answered with success");
+
+static atomic_t mock_iopf_invalid = ATOMIC_INIT(0);
+module_param_named(mock_iopf_invalid, mock_iopf_invalid.counter, int, 0400);
+MODULE_PARM_DESC(mock_iopf_invalid,
+		 "Fault groups of mock devices answered invalid");
+
 static bool mock_dirty_by_extent;
 module_param(mock_dirty_by_extent, bool, 0600);
 MODULE_PARM_DESC(mock_dirty_by_extent,
@@ -118,6 +131,8 @@ struct mock_dev {
 	u32 flags;
 	/* Start of its reserved region, or 0 for none */
 	unsigned long resv_start;
+	/* iopf_enable() calls not undone; protected by idev->lock */
+	unsigned int iopf_enabled;
 	/* The domain the device is attached to, to check detach against */
 	struct iopt_domain *domain;
 };
@@ -533,6 +548,24 @@ static void *mock_dev_hw_info(struct iommufd_device *idev, u32 *length,
 	return info;
 }
 
+static int mock_dev_iopf_enable(struct iommufd_device *idev)
+{
+	struct mock_dev *mdev = idev->priv;
+
+	lockdep_assert_held(&idev->lock);
+	mdev->iopf_enabled++;
+	return 0;
+}
+
+static void mock_dev_iopf_disable(struct iommufd_device *idev)
+{
+	struct mock_dev *mdev = idev->priv;
+
+	lockdep_assert_held(&idev->lock);
+	if (!WARN_ON(!mdev->iopf_enabled))
+		mdev->iopf_enabled--;
+}
+
 static int mock_dev_add_reserved(struct iommufd_device *idev,
 				 struct io_pagetable *iopt)
 {
@@ -561,6 +594,8 @@ static const struct iommufd_device_ops mock_dev_ops = {
 	.attach = mock_dev_attach,
 	.detach = mock_dev_detach,
 	.add_reserved = mock_dev_add_reserved,
+	.iopf_enable = mock_dev_iopf_enable,
+	.iopf_disable = mock_dev_iopf_disable,
 	.hw_info = mock_dev_hw_info,
 };
 
@@ -572,6 +607,8 @@ void iommufd_selftest_destroy(struct iommufd_object *obj)
 	if (!sobj->idev)
 		return;
 	iommufd_device_detach(sobj->idev);
+	/* Whatever enabled its faults was undone at detach */
+	WARN_ON(sobj->mdev.iopf_enabled);
 	iommufd_device_unbind_published(sobj->idev);
 }
 
@@ -797,6 +834,48 @@ static int iommufd_test_md_check_iotlb(struct iommufd_ucmd *ucmd, u32 id,
 	    READ_ONCE(to_mock_nested(domain)->iotlb[index]) != value)
 		rc = -EINVAL;
 	iommufd_put_object(ucmd->ictx, &hwpt->common.obj);
+	return rc;
+}
+
+/* The answer to a mock device's fault group: counted, nothing more */
+static void iommufd_test_iopf_respond(struct iommufd_device *idev, u32 grpid,
+				      u32 code)
+{
+	atomic_inc(code == IOMMUFD_PAGE_RESP_SUCCESS ? &mock_iopf_success :
+						       &mock_iopf_invalid);
+}
+
+/* TRIGGER_IOPF: a mock device raises a one-request page fault group */
+static int iommufd_test_trigger_iopf(struct iommufd_ucmd *ucmd,
+				     struct iommu_test_cmd *cmd)
+{
+	struct iommu_hwpt_pgfault record = {
+		.flags = IOMMU_PGFAULT_FLAGS_LAST_PAGE,
+		.pasid = cmd->trigger_iopf.pasid,
+		.grpid = cmd->trigger_iopf.grpid,
+		.perm = cmd->trigger_iopf.perm,
+		.addr = cmd->trigger_iopf.addr,
+	};
+	struct iommufd_device *idev;
+	struct iommufd_object *obj;
+	int rc = 0;
+
+	obj = iommufd_get_object(ucmd->ictx, cmd->trigger_iopf.dev_id,
+				 IOMMUFD_OBJ_DEVICE);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	idev = container_of(obj, struct iommufd_device, obj);
+	if (idev->ops != &mock_dev_ops) {
+		rc = -EINVAL;
+		goto out_put;
+	}
+	if (record.pasid)
+		record.flags |= IOMMU_PGFAULT_FLAGS_PASID_VALID;
+	/* Where it goes, or that it goes nowhere, is not reported */
+	iommufd_device_report_fault(idev, &record, 1,
+				    iommufd_test_iopf_respond);
+out_put:
+	iommufd_put_object(ucmd->ictx, obj);
 	return rc;
 }
 
@@ -1287,6 +1366,8 @@ int iommufd_test_ioctl(struct iommufd_ucmd *ucmd)
 		return iommufd_test_md_check_iotlb(ucmd, cmd->id,
 						   cmd->check_iotlb.id,
 						   cmd->check_iotlb.iotlb);
+	case IOMMU_TEST_OP_TRIGGER_IOPF:
+		return iommufd_test_trigger_iopf(ucmd, cmd);
 	case IOMMU_TEST_OP_DIRTY:
 		return iommufd_test_dirty(ucmd, cmd->id, cmd->dirty.iova,
 					  cmd->dirty.length,

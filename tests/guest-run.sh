@@ -110,6 +110,7 @@ run alloc
 run access
 run dirty
 run nested
+run fault
 run stress
 pci_tests test
 step "insmod iommufd_test_consumer.ko" insmod test/iommufd_test_consumer.ko

@@ -17,7 +17,7 @@ mkdir -p "$out/prod" "$out/test"
 cp "$build/$kver/iommufd.ko" "$build/$kver/iommufd_pci.ko" "$out/prod/"
 cp "$build/$kver-test/iommufd.ko" "$build/$kver-test/iommufd_test_consumer.ko" \
 	"$build/$kver-test/iommufd_pci.ko" "$out/test/"
-for t in abi_layout dispatch objects ioas vfio domain alloc access dirty nested stress consumer pci; do
+for t in abi_layout dispatch objects ioas vfio domain alloc access dirty nested fault stress consumer pci; do
 	cp "$build/tests/$t" "$out/"
 done
 cp "$here/guest-run.sh" "$out/run.sh"

@@ -472,6 +472,31 @@ static inline int check_iotlb(int fd, uint32_t hwpt, uint32_t id,
 	return ioctl_err(fd, IOMMU_TEST_CMD, &cmd);
 }
 
+/* IOMMU_FAULT_QUEUE_ALLOC: *id the FAULT object, *fault_fd its fd */
+static inline int fault_alloc(int fd, uint32_t *id, int *fault_fd)
+{
+	struct iommu_fault_alloc cmd = { .size = sizeof(cmd) };
+	int rc = ioctl_err(fd, IOMMU_FAULT_QUEUE_ALLOC, &cmd);
+
+	*id = rc ? 0 : cmd.out_fault_id;
+	*fault_fd = rc ? -1 : (int)cmd.out_fault_fd;
+	return rc;
+}
+
+/* Test build: a mock device raises a page fault group of one request */
+static inline int trigger_iopf(int fd, uint32_t dev, uint32_t pasid,
+			       uint32_t grpid, uint32_t perm, uint64_t addr)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_TRIGGER_IOPF,
+		.trigger_iopf = { .dev_id = dev, .pasid = pasid,
+				  .grpid = grpid, .perm = perm, .addr = addr },
+	};
+
+	return ioctl_err(fd, IOMMU_TEST_CMD, &cmd);
+}
+
 static inline int set_temp_memory_limit(int fd, uint32_t limit)
 {
 	struct iommu_test_cmd cmd = {
