@@ -111,6 +111,42 @@ static void test_alloc(void)
 	ok_errno(set_dirty_tracking(fd, nested, 1), ENOENT,
 		 "SET_DIRTY_TRACKING of a nested HWPT: ENOENT");
 
+	{
+		struct iommu_hwpt_alloc *ro;
+		int ffd;
+		uint32_t fault;
+
+		fault_alloc(fd, &fault, &ffd);
+		ro = mmap(NULL, psz, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		*ro = (struct iommu_hwpt_alloc){
+			.size = sizeof(*ro),
+			.flags = IOMMU_HWPT_FAULT_ID_VALID,
+			.dev_id = idev,
+			.pt_id = parent,
+			.data_type = IOMMU_HWPT_DATA_SELFTEST,
+			.data_len = sizeof(iotlb_default),
+			.data_uptr = (uintptr_t)&iotlb_default,
+			.fault_id = fault,
+		};
+		mprotect(ro, psz, PROT_READ);
+		alive = objects_alive();
+		ok_errno(ioctl_err(fd, IOMMU_HWPT_ALLOC, ro), EFAULT,
+			 "a nested HWPT_ALLOC whose write-back faults: EFAULT");
+		ok(objects_alive() == alive, "it left no object");
+		close(ffd);
+		ok_errno(destroy(fd, fault), 0,
+			 "nor a reference on the fault queue");
+		munmap(ro, psz);
+		ro = mmap(NULL, psz, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		*ro = (struct iommu_hwpt_alloc){ .size = 24, .dev_id = idev,
+						 .pt_id = parent };
+		ok_errno(ioctl_err(fd, IOMMU_HWPT_ALLOC, ro), EOPNOTSUPP,
+			 "a 24-byte (6.6) HWPT_ALLOC on a paging parent: no "
+			 "data, EOPNOTSUPP");
+		munmap(ro, psz);
+	}
 	ok_errno(destroy(fd, parent), EBUSY,
 		 "destroy the parent of nested HWPTs: EBUSY");
 	ok_errno(destroy(fd, nested), 0, "destroy a nested HWPT");

@@ -819,6 +819,40 @@ static void test_fail_nth(struct edu *a)
 	munmap(buf, 4 * PAGE);
 }
 
+/*
+ * Test build: a real device and the mock's fault queues. Real devices
+ * cannot deliver I/O page faults to us: attaching one to a HW page table
+ * with a fault queue is EOPNOTSUPP, and TRIGGER_IOPF is for mock devices.
+ */
+static void test_faults_refused(struct edu *a)
+{
+	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
+	uint32_t ioas, mock_idev = 0, parent = 0, fault = 0, nested = 0, num = 4;
+	struct iommu_iova_range ranges[4];
+	int iommufd = open_iommufd(), ffd;
+
+	ioas_alloc(iommufd, &ioas);
+	mock_domain(iommufd, ioas, NULL, NULL, &mock_idev);
+	hwpt_alloc_flags(iommufd, mock_idev, ioas, IOMMU_HWPT_ALLOC_NEST_PARENT,
+			 &parent);
+	fault_alloc(iommufd, &fault, &ffd);
+	ok(!hwpt_alloc_nested(iommufd, mock_idev, parent,
+			      IOMMU_HWPT_FAULT_ID_VALID, IOMMU_HWPT_DATA_SELFTEST,
+			      &data, sizeof(data), fault, &nested),
+	   "a mock nested HWPT with a fault queue");
+	ok(!pci_bind(a, iommufd), "bind the edu device");
+	ok_errno(pci_attach(a, nested), EOPNOTSUPP,
+		 "attach it to the HWPT with a fault queue: EOPNOTSUPP");
+	ok(!iova_ranges(iommufd, ioas, ranges, &num, NULL) && num == 1,
+	   "its MSI window did not stay in the IOAS");
+	ok_errno(trigger_iopf(iommufd, a->devid, 0, 0, 0, 0), EINVAL,
+		 "TRIGGER_IOPF of a real device: EINVAL");
+	ok(!pci_unbind(a), "unbind");
+	close(ffd);
+	close(iommufd);
+	ok(objects_alive() == 0, "no object alive");
+}
+
 /* The IOMMU group number of a device, from sysfs; -1 if none */
 static int iommu_group_of(const char *bdf)
 {
@@ -940,8 +974,10 @@ int main(int argc, char **argv)
 	edu_open(&c);
 	edu_open(&d);
 	test_one_group(&c, &d);
-	if (is_test_build())
+	if (is_test_build()) {
 		test_fail_nth(&a);
+		test_faults_refused(&a);
+	}
 
 	edu_close(&a);
 	edu_close(&b);
