@@ -5,10 +5,13 @@
 #   make TEST=1     the same, test build (adds the test-only parts)
 #   make check      everything that is tested: style, ABI layout, dkms build,
 #                   and the test suite in a VM per kernel
-#   make demo       boots a VM and shows /dev/iommu at work
+#   make demo       boots Debian 13's kernel in a VM: QEMU 10 assigns a PCI
+#                   device through /dev/iommu and the rebuilt VFIO
+#   make demo-driver the same VM idea with a userspace driver of our own
 #   make bench      benchmark table from a VM per kernel
 #   make style      checkpatch --strict, sparse and W=1 on every kernel
-#   make dkms-install
+#   make dkms-install   iommufd.ko, iommufd_pci.ko and the rebuilt VFIO through
+#                       DKMS for this machine's kernels (make dkms-remove undoes)
 
 ROOT := $(CURDIR)
 BUILD := $(ROOT)/build
@@ -31,14 +34,21 @@ EDU := edu,dma_mask=0xffffffffffffffff
 build_suffix = $(if $(filter 1,$(2)),-test)
 moddir = $(BUILD)/$(1)$(call build_suffix,$(1),$(2))
 
-TESTS := dispatch objects ioas vfio domain alloc access dirty nested fault stress consumer pci
+TESTS := dispatch objects ioas vfio domain alloc access dirty nested fault stress \
+	consumer pci v62 ro_pin vfio_cdev vmm
 TEST_BINS := $(addprefix $(BUILD)/tests/,$(TESTS))
+# 6.12's <linux/vfio.h> (the device cdev ioctls), from Debian's linux-source
+# package (Debian 12's libc headers are 6.1's), cleaned as headers_install does
+UAPI_SRC := /usr/src/linux-source-6.12.tar.xz
+UAPI_VFIO := $(BUILD)/uapi/linux/vfio.h
 TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Wno-missing-field-initializers \
 	-Werror -static -pthread \
-	-I$(ROOT)/include/uapi -I$(ROOT)/tests
+	-I$(ROOT)/include/uapi -I$(BUILD)/uapi -I$(ROOT)/tests
+# A program of the 6.2 generation: the 6.2 layout of the test command
+$(BUILD)/tests/v62: TEST_CFLAGS += -DIOMMUFD_TEST_ABI_6_2
 
-.PHONY: all modules test-modules tests check style demo bench deps clean \
-	dkms-install dkms-build abi-test vm-test
+.PHONY: all modules test-modules tests check style demo demo-driver bench deps clean \
+	dkms-install dkms-remove dkms-build abi-test host-test vm-test
 
 all: modules
 
@@ -52,9 +62,15 @@ modules:
 test-modules:
 	@$(MAKE) --no-print-directory modules TEST=1
 
-$(BUILD)/tests/%: tests/%.c tests/tap.h tests/utils.h include/uapi/linux/iommufd.h \
-		include/uapi/linux/iommufd_test.h tests/consumer/consumer_uapi.h \
-		include/uapi/linux/iommufd_pci.h
+$(UAPI_VFIO): $(UAPI_SRC)
+	@mkdir -p $(dir $@)
+	tar -xOf $< linux-source-6.12/include/uapi/linux/vfio.h | \
+		sed -E 's/([[:space:](])(__user|__force|__iomem)[[:space:]]/\1/g' >$@.tmp
+	@mv $@.tmp $@
+
+$(BUILD)/tests/%: tests/%.c tests/tap.h tests/utils.h tests/qemu_client.h tests/edu.h \
+		include/uapi/linux/iommufd.h include/uapi/linux/iommufd_test.h \
+		tests/consumer/consumer_uapi.h include/uapi/linux/iommufd_pci.h $(UAPI_VFIO)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 
@@ -63,15 +79,22 @@ $(BUILD)/tests/abi_layout: tests/abi/layout.c include/uapi/linux/iommufd.h \
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 
-tests: $(TEST_BINS) $(BUILD)/tests/abi_layout
+# The same checks against the 6.2 layout of the test command
+$(BUILD)/tests/abi_layout_62: tests/abi/layout.c include/uapi/linux/iommufd.h \
+		include/uapi/linux/iommufd_test.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -DIOMMUFD_TEST_ABI_6_2 -o $@ $<
+
+tests: $(TEST_BINS) $(BUILD)/tests/abi_layout $(BUILD)/tests/abi_layout_62
 
 deps:
 	@scripts/deps.sh
 
 # The compile-time ABI test: it builds only if every size, offset and number
 # matches the spec's tables
-abi-test: $(BUILD)/tests/abi_layout
+abi-test: $(BUILD)/tests/abi_layout $(BUILD)/tests/abi_layout_62
 	@$(BUILD)/tests/abi_layout
+	@$(BUILD)/tests/abi_layout_62
 
 vm-test: tests
 	@$(MAKE) --no-print-directory modules TEST=0
@@ -81,27 +104,51 @@ vm-test: tests
 		-- -device $(EDU) -device $(EDU) \
 		-device $(EDU),addr=0x10.0,multifunction=on -device $(EDU),addr=0x10.1
 
+# Host-side tests of the build scripts (which modules VFIO needs, refusing a
+# mismatched source, where each kernel lives)
+host-test:
+	@tests/host/scripts.sh
+
 check: deps
 	@$(MAKE) --no-print-directory style
 	@$(MAKE) --no-print-directory abi-test
+	@$(MAKE) --no-print-directory host-test
 	@$(MAKE) --no-print-directory dkms-build
 	@$(MAKE) --no-print-directory vm-test
 
+# The VMM story on Debian 13's kernel: QEMU 10 assigns the edu through
+# /dev/iommu and Debian's VFIO rebuilt with iommufd support
 demo: deps
+	@k=$$(cat $$(scripts/debian13-root.sh)/.kernel); \
+	echo "Building iommufd.ko and Debian's VFIO with iommufd support for $$k..."; \
+	$(MAKE) --no-print-directory modules TEST=0 KERNELS=$$k >/dev/null && \
+	$(MAKE) --no-print-directory $(BUILD)/demo/vmm-demo && \
+	echo "Booting Debian 13's kernel $$k in QEMU (TCG, q35, intel-iommu); about a minute..." && \
+	scripts/vm-payload.sh --vmm $(BUILD) $$k demo 1024 demo/guest-vmm.sh \
+		$(BUILD)/demo/vmm-demo -- -device $(EDU)
+
+# The userspace-driver story: a driver of our own for the edu through
+# iommufd_pci.ko
+demo-driver: deps
 	@$(MAKE) --no-print-directory modules TEST=0 >/dev/null
-	@$(MAKE) --no-print-directory $(BUILD)/demo/demo
+	@$(MAKE) --no-print-directory $(BUILD)/demo/driver-demo
 	@k=$(firstword $(filter 6.12%,$(KERNELS)) $(KERNELS)); \
 	echo "Booting Debian's $$k in QEMU (TCG, q35, intel-iommu); about 10 s..."; \
-	scripts/vm-payload.sh $(BUILD) $$k demo 1024 demo/guest-demo.sh \
+	scripts/vm-payload.sh $(BUILD) $$k demo-driver 1024 demo/guest-driver.sh \
 		$(BUILD)/$$k/iommufd.ko $(BUILD)/$$k/iommufd_pci.ko \
-		$(BUILD)/demo/demo -- -device $(EDU)
+		$(BUILD)/demo/driver-demo -- -device $(EDU)
 
+# Per kernel: the mock-domain table (test build), and where VFIO is rebuilt,
+# QEMU through iommufd against QEMU through type1 (production build)
 bench: deps
 	@$(MAKE) --no-print-directory modules TEST=1 >/dev/null
-	@$(MAKE) --no-print-directory $(BUILD)/bench/bench
+	@$(MAKE) --no-print-directory modules TEST=0 >/dev/null
+	@$(MAKE) --no-print-directory $(BUILD)/bench/bench $(BUILD)/bench/vmm-bench
 	@set -e; for k in $(KERNELS); do \
-		scripts/vm-payload.sh $(BUILD) $$k bench 3072 bench/guest-bench.sh \
-			$(BUILD)/$$k-test/iommufd.ko $(BUILD)/bench/bench; \
+		vmm=$$(ls $(BUILD)/$$k/vfio/*.ko >/dev/null 2>&1 && echo --vmm); \
+		scripts/vm-payload.sh $$vmm $(BUILD) $$k bench 3072 bench/guest-bench.sh \
+			$(BUILD)/$$k-test/iommufd.ko $(BUILD)/bench/bench \
+			$(BUILD)/bench/vmm-bench -- -device $(EDU); \
 	done
 
 $(BUILD)/bench/bench: bench/bench.c tests/tap.h tests/utils.h \
@@ -109,8 +156,16 @@ $(BUILD)/bench/bench: bench/bench.c tests/tap.h tests/utils.h \
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 
-$(BUILD)/demo/demo: demo/demo.c include/uapi/linux/iommufd.h \
+$(BUILD)/bench/vmm-bench: bench/vmm-bench.c tests/qemu_client.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $<
+
+$(BUILD)/demo/driver-demo: demo/driver.c include/uapi/linux/iommufd.h \
 		include/uapi/linux/iommufd_pci.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $<
+
+$(BUILD)/demo/vmm-demo: demo/vmm.c tests/qemu_client.h tests/edu.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 
@@ -119,6 +174,9 @@ style:
 
 dkms-install:
 	@scripts/dkms.sh install $(VERSION)
+
+dkms-remove:
+	@scripts/dkms.sh remove $(VERSION)
 
 dkms-build:
 	@scripts/dkms.sh build $(VERSION) "$(KERNELS)"

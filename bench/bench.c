@@ -20,7 +20,7 @@
 #include "utils.h"
 
 #define APERTURE 0x1000000ull
-#define MIB (1ul << 20)
+#define MIB (1024ul * 1024)
 
 static long psz;
 

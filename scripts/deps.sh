@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Installs the Debian packages the build, the tests and the demo need, the
-# first time: says what it installs, does nothing when all are present.
+# first time: says what it installs, does nothing when all are present. Then
+# makes the Debian 13 root (Debian 13's kernel, its toolchain and QEMU 10;
+# scripts/debian13-root.sh) if it is not there yet.
 set -euo pipefail
 
 PKGS=(
@@ -10,7 +12,7 @@ PKGS=(
 	qemu-system-x86 busybox-static
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
-	sparse codespell linux-source-6.12 dkms
+	sparse codespell linux-source-6.12 dkms debootstrap
 )
 
 missing=()
@@ -18,7 +20,10 @@ for p in "${PKGS[@]}"; do
 	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
 	[ "$st" = installed ] || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+root13() {
+	"$(dirname "$0")/debian13-root.sh" >/dev/null
+}
+[ ${#missing[@]} -eq 0 ] && { root13; exit 0; }
 
 if [ "$(id -u)" != 0 ]; then
 	echo "deps: missing packages: ${missing[*]}; run as root to install them" >&2
@@ -33,3 +38,4 @@ apt-get install -y -q --no-install-recommends "${missing[@]}" >/tmp/iommufd-deps
 	exit 1
 }
 echo "deps: done"
+root13

@@ -1,15 +1,22 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Usage: scripts/vm-payload.sh BUILD KVER NAME MEM_MIB GUEST_SCRIPT FILE...
+# Usage: scripts/vm-payload.sh [--vmm] BUILD KVER NAME MEM_MIB GUEST_SCRIPT FILE...
 #                              [-- QEMU-ARGS...]
 #
 # Boots KVER in QEMU with a payload of FILEs and GUEST_SCRIPT as its run.sh,
 # streaming what it prints (make demo, make bench). Logs go to BUILD/NAME.
-# QEMU-ARGS are added to QEMU's command line (e.g. -device edu).
+# QEMU-ARGS are added to QEMU's command line (e.g. -device edu). --vmm adds
+# the VMM setting: the production modules and the rebuilt VFIO installed in
+# the guest's /lib/modules as DKMS installs them, and Debian 13's QEMU.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+vmm=0
+if [ "${1:-}" = --vmm ]; then
+	vmm=1
+	shift
+fi
 build=$1
 kver=$2
 name=$3
@@ -29,6 +36,15 @@ rm -rf "$payload"
 mkdir -p "$payload"
 cp "${files[@]}" "$payload/"
 cp "$guest" "$payload/run.sh"
+if [ $vmm = 1 ]; then
+	ls "$build/$kver"/vfio/*.ko >/dev/null 2>&1 || {
+		echo "vm-payload: no rebuilt VFIO for $kver (its VFIO has no device cdev)" >&2
+		exit 1
+	}
+	"$root/tests/vm/modtree.sh" "$kver" "$payload/rootfs/lib/modules/$kver" \
+		"$build/$kver/iommufd.ko" "$build/$kver/iommufd_pci.ko" "$build/$kver"/vfio/*.ko
+	"$root/tests/vm/qemu-overlay.sh" "$payload/rootfs"
+fi
 
 "$root/tests/vm/mkinitramfs.sh" --kver "$kver" \
 	--out "$dir/initramfs-$kver.cpio.gz" --payload "$payload" >/dev/null

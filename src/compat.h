@@ -19,13 +19,16 @@
 #include "compat_probed.h"
 
 /*
- * The symbol namespace of our exports, for EXPORT_SYMBOL_NS_GPL() and
+ * The symbol namespaces of our exports (IOMMUFD; IOMMUFD_VFIO for the VFIO
+ * compat helpers), for EXPORT_SYMBOL_NS_GPL() and
  * MODULE_IMPORT_NS(): a bare token until 6.13, a string literal after.
  */
 #ifdef HAVE_MODULE_NS_TOKEN
 #define IOMMUFD_NS IOMMUFD
+#define IOMMUFD_VFIO_NS IOMMUFD_VFIO
 #else
 #define IOMMUFD_NS "IOMMUFD"
+#define IOMMUFD_VFIO_NS "IOMMUFD_VFIO"
 #endif
 
 /*
@@ -49,6 +52,21 @@ static inline long iommufd_pin_user_pages_remote(struct mm_struct *mm,
 				     NULL, NULL);
 #endif
 }
+
+/*
+ * A read-only long-term pin must leave device and CPU on the same page even
+ * when the process writes it later. Since 6.2 GUP sees to it by breaking
+ * COW of whatever it pins in a private ("COW") mapping first. Before, its
+ * unshare decision knew no VMA (gup_must_unshare(flags, page)) and covered
+ * anonymous pages only: pinned page cache pages and the zero page were
+ * replaced in the process by the write's COW. There pages.c breaks COW
+ * itself when pinning.
+ */
+#ifdef HAVE_GUP_MUST_UNSHARE_NOVMA
+#define IOMMUFD_RO_PIN_BREAKS_COW true
+#else
+#define IOMMUFD_RO_PIN_BREAKS_COW false
+#endif
 
 /* iommu_map() gained a gfp_t in 6.3; the older one allocates GFP_KERNEL */
 static inline int iommufd_iommu_map(struct iommu_domain *domain,

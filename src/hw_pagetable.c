@@ -51,10 +51,16 @@ iommufd_hwpt_paging_alloc_object(struct iommufd_ctx *ictx)
 							IOMMUFD_OBJ_HWPT_PAGING));
 }
 
-void iommufd_hwpt_paging_destroy(struct iommufd_object *obj)
+/**
+ * iommufd_hwpt_paging_remove_domain() - take the domain out of its IOAS
+ * @hwpt: a paging HW page table
+ *
+ * Off the IOAS's list (attaching to it is -ENOENT from then on), and its
+ * domain unloaded and removed from the IO page table. The domain itself
+ * stays until the HW page table is destroyed.
+ */
+void iommufd_hwpt_paging_remove_domain(struct iommufd_hwpt_paging *hwpt)
 {
-	struct iommufd_hwpt_paging *hwpt =
-		container_of(obj, struct iommufd_hwpt_paging, common.obj);
 	struct iommufd_ioas *ioas = hwpt->ioas;
 
 	mutex_lock(&ioas->mutex);
@@ -63,11 +69,20 @@ void iommufd_hwpt_paging_destroy(struct iommufd_object *obj)
 
 	if (hwpt->domain_added)
 		iopt_table_remove_domain(&ioas->iopt, hwpt->common.domain);
+	hwpt->domain_added = false;
+}
+
+void iommufd_hwpt_paging_destroy(struct iommufd_object *obj)
+{
+	struct iommufd_hwpt_paging *hwpt =
+		container_of(obj, struct iommufd_hwpt_paging, common.obj);
+
+	iommufd_hwpt_paging_remove_domain(hwpt);
 	if (hwpt->common.domain)
 		hwpt->common.domain->ops->free(hwpt->common.domain);
 	if (hwpt->common.fault)
 		refcount_dec(&hwpt->common.fault->obj.users);
-	refcount_dec(&ioas->obj.users);
+	refcount_dec(&hwpt->ioas->obj.users);
 }
 
 void iommufd_hwpt_nested_destroy(struct iommufd_object *obj)
@@ -165,6 +180,13 @@ static int iommufd_hwpt_alloc_auto(struct iommufd_device *idev,
 		rc = idev->ops->attach(idev, domain);
 		if (rc)
 			goto out_free_domain;
+		/*
+		 * Attached and still empty: the IOMMU can judge whether it
+		 * can keep the domain's DMA coherent (objects.md §5.3)
+		 */
+		if (domain->ops->enforce_cache_coherency)
+			domain->enforce_cache_coherency =
+				domain->ops->enforce_cache_coherency(domain);
 		rc = iopt_table_add_domain(&ioas->iopt, domain);
 		if (rc)
 			goto out_detach;
@@ -428,37 +450,32 @@ out_unlock:
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_device_replace, IOMMUFD_NS);
 
-/*
- * A manual paging HW page table on @ioas for devices like @idev, with
- * IOMMU_HWPT_ALLOC @flags and driver @data (or NULL)
+/**
+ * iommufd_hwpt_paging_create() - a manual paging HW page table for a domain
+ * @ictx: context
+ * @ioas: IOAS to load the domain with
+ * @domain: a new domain, which the HW page table owns (also on failure)
+ *
+ * Return: the HW page table, unpublished, with its domain added to @ioas
+ * and on its list; or an ERR_PTR (errors of iopt_table_add_domain()).
  */
-static struct iommufd_hwpt_paging *
-iommufd_hwpt_alloc_paging(struct iommufd_device *idev,
-			  struct iommufd_ioas *ioas, u32 flags,
-			  const struct iommufd_user_data *data)
+struct iommufd_hwpt_paging *
+iommufd_hwpt_paging_create(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
+			   struct iopt_domain *domain)
 {
 	struct iommufd_hwpt_paging *hwpt;
-	struct iopt_domain *domain;
 	int rc;
 
-	hwpt = iommufd_hwpt_paging_alloc_object(idev->ictx);
-	if (IS_ERR(hwpt))
+	hwpt = iommufd_hwpt_paging_alloc_object(ictx);
+	if (IS_ERR(hwpt)) {
+		domain->ops->free(domain);
 		return hwpt;
+	}
 	INIT_LIST_HEAD(&hwpt->hwpt_item);
 	hwpt->ioas = ioas;
 	refcount_inc(&ioas->obj.users);
-	hwpt->nest_parent = flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
-
-	if (flags || data)
-		domain = idev->ops->domain_alloc_user(idev, flags, data);
-	else
-		domain = idev->ops->domain_alloc_paging(idev);
-	if (IS_ERR(domain)) {
-		rc = PTR_ERR(domain);
-		goto out_abort;
-	}
-	domain->owner = idev->ops;
 	hwpt->common.domain = domain;
+
 	rc = iopt_table_add_domain(&ioas->iopt, domain);
 	if (rc)
 		goto out_abort;
@@ -470,8 +487,33 @@ iommufd_hwpt_alloc_paging(struct iommufd_device *idev,
 	return hwpt;
 
 out_abort:
-	iommufd_object_abort_and_destroy(idev->ictx, &hwpt->common.obj);
+	iommufd_object_abort_and_destroy(ictx, &hwpt->common.obj);
 	return ERR_PTR(rc);
+}
+
+/*
+ * A manual paging HW page table on @ioas for devices like @idev, with
+ * IOMMU_HWPT_ALLOC @flags and driver @data (or NULL)
+ */
+static struct iommufd_hwpt_paging *
+iommufd_hwpt_alloc_paging(struct iommufd_device *idev,
+			  struct iommufd_ioas *ioas, u32 flags,
+			  const struct iommufd_user_data *data)
+{
+	struct iommufd_hwpt_paging *hwpt;
+	struct iopt_domain *domain;
+
+	if (flags || data)
+		domain = idev->ops->domain_alloc_user(idev, flags, data);
+	else
+		domain = idev->ops->domain_alloc_paging(idev);
+	if (IS_ERR(domain))
+		return ERR_CAST(domain);
+	domain->owner = idev->ops;
+	hwpt = iommufd_hwpt_paging_create(idev->ictx, ioas, domain);
+	if (!IS_ERR(hwpt))
+		hwpt->nest_parent = flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
+	return hwpt;
 }
 
 /*

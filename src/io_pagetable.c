@@ -567,8 +567,9 @@ static int iopt_alloc_iova(struct io_pagetable *iopt, unsigned long *iova,
 			   unsigned long va, unsigned long length)
 {
 	const unsigned long first = PAGE_SIZE, last = ULONG_MAX - PAGE_SIZE;
-	struct interval_tree_node *allowed;
+	struct rb_root_cached *trees[] = { &iopt->allowed_itree };
 	struct iopt_alloc alloc = { .length = length };
+	struct iopt_span_iter span;
 
 	lockdep_assert_held_write(&iopt->iova_rwsem);
 
@@ -587,12 +588,11 @@ static int iopt_alloc_iova(struct io_pagetable *iopt, unsigned long *iova,
 			goto found;
 		return -ENOSPC;
 	}
-	for (allowed = interval_tree_iter_first(&iopt->allowed_itree, first,
-						last);
-	     allowed;
-	     allowed = interval_tree_iter_next(allowed, first, last)) {
-		if (iopt_alloc_in_range(iopt, &alloc, max(allowed->start, first),
-					min(allowed->last, last)))
+	/* Allowed ranges that touch are one region: a MAP may span them */
+	for (iopt_span_first(&span, trees, ARRAY_SIZE(trees), first, last);
+	     !span.done; iopt_span_next(&span)) {
+		if (span.is_used &&
+		    iopt_alloc_in_range(iopt, &alloc, span.start, span.last))
 			goto found;
 	}
 	return -ENOSPC;
@@ -731,6 +731,7 @@ int iopt_map_pages(struct io_pagetable *iopt, struct list_head *pages_list,
 		kref_get(&area->pages->kref);
 		iopt_area_set_range(area, iova, elm->pages_offset, elm->length);
 		area->iommu_prot = iommu_prot;
+		area->seq = ++iopt->area_seq;
 		interval_tree_insert(&area->node, &iopt->area_itree);
 		iova += elm->length;
 	}
@@ -881,20 +882,51 @@ static void iopt_remove_area(struct io_pagetable *iopt, struct iopt_area *area)
 #define IOPT_UNMAP_ACCESS_TRIES 100
 
 /*
+ * The area an unmapper marked, if it is still there: it may have been
+ * removed (by another unmapper) while the locks were dropped, and another
+ * area created at its IOVA, even in its memory. Marked areas are never
+ * split, so the one we marked still starts at @iova.
+ */
+static struct iopt_area *iopt_area_marked(struct io_pagetable *iopt,
+					  unsigned long iova, u64 seq)
+{
+	struct iopt_area *area;
+
+	lockdep_assert_held_write(&iopt->iova_rwsem);
+
+	if (!seq)
+		return NULL;
+	area = iopt_area_iter_first(iopt, iova, iova);
+	return area && area->seq == seq ? area : NULL;
+}
+
+/* Give up our mark on the area numbered @seq at @iova, if it still exists */
+static void iopt_area_unmark(struct io_pagetable *iopt, unsigned long iova,
+			     u64 seq)
+{
+	struct iopt_area *area = iopt_area_marked(iopt, iova, seq);
+
+	if (area && !WARN_ON(!area->prevent_access))
+		area->prevent_access--;
+}
+
+/*
  * Remove the areas inside [start, last]; an area sticking out stops it.
  * An area accesses have pinned is marked so that they cannot pin or read
  * it any more, the accesses are told to unpin it (without our locks: their
  * callbacks unpin, which takes them), and the walk starts over. Pins that
  * stay through IOPT_UNMAP_ACCESS_TRIES rounds fail the unmap (objects.md
- * §8.1).
+ * §8.1). This call marks one area at a time, and knows it by IOVA and
+ * sequence number, never by pointer: the locks are dropped in between.
  */
 static int iopt_unmap_iova_range(struct io_pagetable *iopt, unsigned long start,
 				 unsigned long last, unsigned long *unmapped)
 {
 	unsigned long unmapped_bytes = 0, iova, length, marked_iova = 0;
-	/* The area this call keeps from accesses, until it removes it */
-	struct iopt_area *area, *next, *marked = NULL;
+	struct iopt_area *area, *next;
 	unsigned int tries = 0;
+	/* The area this call keeps from accesses until it removes it; 0: none */
+	u64 marked_seq = 0;
 	int rc = 0;
 
 again:
@@ -912,9 +944,11 @@ again:
 				rc = -EDEADLOCK;
 				break;
 			}
-			if (area != marked) {
+			if (area->seq != marked_seq) {
+				/* We now wait for this one: the other may go on */
+				iopt_area_unmark(iopt, marked_iova, marked_seq);
 				area->prevent_access++;
-				marked = area;
+				marked_seq = area->seq;
 				marked_iova = iopt_area_iova(area);
 			}
 			iova = iopt_area_iova(area);
@@ -925,21 +959,15 @@ again:
 			goto again;
 		}
 		tries = 0;
-		if (area == marked)
-			marked = NULL;
+		/* Our mark goes with the area */
+		if (area->seq == marked_seq)
+			marked_seq = 0;
 		unmapped_bytes += iopt_area_length(area);
 		iopt_area_unfill_domains(area, iopt);
 		iopt_remove_area(iopt, area);
 	}
-	/*
-	 * What stays mapped is usable again, unless another unmapper keeps
-	 * it. The marked area may have been removed by another unmapper
-	 * meanwhile: only the area still at its IOVA is ours.
-	 */
-	if (rc && marked &&
-	    iopt_area_iter_first(iopt, marked_iova, marked_iova) == marked &&
-	    marked->prevent_access)
-		marked->prevent_access--;
+	/* What stays mapped is usable again, unless another unmapper keeps it */
+	iopt_area_unmark(iopt, marked_iova, marked_seq);
 	up_write(&iopt->iova_rwsem);
 	up_read(&iopt->domains_rwsem);
 
@@ -1012,6 +1040,7 @@ static int iopt_cut_one(struct io_pagetable *iopt, unsigned long iova,
 	right->pages = pages;
 	kref_get(&pages->kref);
 	right->iommu_prot = area->iommu_prot;
+	right->seq = ++iopt->area_seq;
 	iopt_area_set_range(right, iova, offset,
 			    iopt_area_last_iova(area) - iova + 1);
 
@@ -1090,32 +1119,61 @@ int iopt_cut_iova(struct io_pagetable *iopt, unsigned long *iovas,
 	return rc;
 }
 
+/* Neither an area nor an allowed range may lie in what gets reserved */
+static int iopt_check_reserve(struct io_pagetable *iopt, unsigned long start,
+			      unsigned long last)
+{
+	if (iopt_tree_intersects(&iopt->area_itree, start, last) ||
+	    iopt_tree_intersects(&iopt->allowed_itree, start, last))
+		return -EADDRINUSE;
+	return 0;
+}
+
+static struct iopt_reserved *iopt_reserved_alloc(unsigned long start,
+						 unsigned long last,
+						 void *owner)
+{
+	struct iopt_reserved *reserved;
+
+	if (iommufd_should_fail())
+		return NULL;
+	reserved = kzalloc(sizeof(*reserved), GFP_KERNEL_ACCOUNT);
+	if (reserved) {
+		reserved->node.start = start;
+		reserved->node.last = last;
+		reserved->owner = owner;
+	}
+	return reserved;
+}
+
+/* Its hole node prepared with iopt_holes_prepare(): cannot fail */
+static void iopt_reserved_insert(struct io_pagetable *iopt,
+				 struct iopt_reserved *reserved)
+{
+	interval_tree_insert(&reserved->node, &iopt->reserved_itree);
+	iopt_holes_take(iopt, reserved->node.start, reserved->node.last);
+}
+
 static int iopt_reserve_iova_locked(struct io_pagetable *iopt,
 				    unsigned long start, unsigned long last,
 				    void *owner)
 {
 	struct iopt_reserved *reserved;
+	int rc;
 
 	lockdep_assert_held_write(&iopt->iova_rwsem);
 
-	if (iopt_tree_intersects(&iopt->area_itree, start, last) ||
-	    iopt_tree_intersects(&iopt->allowed_itree, start, last))
-		return -EADDRINUSE;
-
-	if (iommufd_should_fail())
-		return -ENOMEM;
-	reserved = kzalloc(sizeof(*reserved), GFP_KERNEL_ACCOUNT);
+	rc = iopt_check_reserve(iopt, start, last);
+	if (rc)
+		return rc;
+	reserved = iopt_reserved_alloc(start, last, owner);
 	if (!reserved)
 		return -ENOMEM;
 	if (iopt_holes_prepare(iopt, 1)) {
 		kfree(reserved);
 		return -ENOMEM;
 	}
-	reserved->node.start = start;
-	reserved->node.last = last;
-	reserved->owner = owner;
-	interval_tree_insert(&reserved->node, &iopt->reserved_itree);
-	iopt_holes_take(iopt, start, last);
+	iopt_reserved_insert(iopt, reserved);
 	return 0;
 }
 
@@ -1355,6 +1413,7 @@ int iopt_table_add_domain(struct io_pagetable *iopt, struct iopt_domain *domain)
 	list_add_tail(&domain->iopt_item, &iopt->domains);
 	iopt->num_domains++;
 	iopt->iova_alignment = alignment;
+	domain->iopt = iopt;
 	goto out_unlock;
 
 out_unfill:
@@ -1389,6 +1448,7 @@ void iopt_table_remove_domain(struct io_pagetable *iopt,
 	down_write(&iopt->iova_rwsem);
 	list_del(&domain->iopt_item);
 	iopt->num_domains--;
+	domain->iopt = NULL;
 
 	for (area = iopt_area_iter_first(iopt, 0, ULONG_MAX); area;
 	     area = iopt_area_iter_next(area, 0, ULONG_MAX)) {
@@ -1406,6 +1466,136 @@ void iopt_table_remove_domain(struct io_pagetable *iopt,
 	iopt->iova_alignment = iopt_calculate_iova_alignment(iopt);
 	up_write(&iopt->iova_rwsem);
 	up_write(&iopt->domains_rwsem);
+}
+
+/**
+ * iopt_domain_set_geometry() - the IOMMU driver changed a domain's geometry
+ * @domain: a domain, in an IO page table or not
+ * @pgsize_bitmap: its page sizes now
+ * @aperture_start: the first IOVA it translates now
+ * @aperture_last: the last IOVA it translates now
+ *
+ * IOMMU drivers may narrow a domain's aperture, or add page sizes, when a
+ * device first attaches (Intel's does). A domain in no table just takes
+ * the values (its owner is its only user then). A domain in a table is
+ * changed under the table's locks, which its readers take: its aperture
+ * reservations are replaced and the alignment is recomputed.
+ *
+ * Return: 0; -EINVAL if the smallest page exceeds PAGE_SIZE; -EADDRINUSE if
+ * an area or an allowed range lies outside the new aperture or is not
+ * aligned for the new alignment; -ENOMEM. Nothing changes on failure.
+ */
+int iopt_domain_set_geometry(struct iopt_domain *domain,
+			     unsigned long pgsize_bitmap,
+			     unsigned long aperture_start,
+			     unsigned long aperture_last)
+{
+	struct io_pagetable *iopt = domain->iopt;
+	unsigned long old_pgsizes = domain->pgsize_bitmap, alignment;
+	struct iopt_reserved *below = NULL, *above = NULL;
+	int rc = 0;
+
+	if (!iopt) {
+		domain->pgsize_bitmap = pgsize_bitmap;
+		domain->aperture_start = aperture_start;
+		domain->aperture_last = aperture_last;
+		return 0;
+	}
+
+	down_write(&iopt->domains_rwsem);
+	down_write(&iopt->iova_rwsem);
+	if (pgsize_bitmap == old_pgsizes &&
+	    aperture_start == domain->aperture_start &&
+	    aperture_last == domain->aperture_last)
+		goto out_unlock;
+	if (!pgsize_bitmap || 1UL << __ffs(pgsize_bitmap) > PAGE_SIZE) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
+
+	domain->pgsize_bitmap = pgsize_bitmap;
+	alignment = iopt_calculate_iova_alignment(iopt);
+	if (alignment > iopt->iova_alignment)
+		rc = iopt_check_iova_alignment(iopt, alignment);
+	if (!rc && aperture_start)
+		rc = iopt_check_reserve(iopt, 0, aperture_start - 1);
+	if (!rc && aperture_last != ULONG_MAX)
+		rc = iopt_check_reserve(iopt, aperture_last + 1, ULONG_MAX);
+	if (rc)
+		goto out_restore;
+
+	/* Everything first, so that the swap below cannot fail */
+	rc = -ENOMEM;
+	if (aperture_start) {
+		below = iopt_reserved_alloc(0, aperture_start - 1, domain);
+		if (!below)
+			goto out_restore;
+	}
+	if (aperture_last != ULONG_MAX) {
+		above = iopt_reserved_alloc(aperture_last + 1, ULONG_MAX,
+					    domain);
+		if (!above)
+			goto out_restore;
+	}
+	if (iopt_holes_prepare(iopt, !!below + !!above))
+		goto out_restore;
+	rc = 0;
+
+	iopt_remove_reserved_locked(iopt, domain);
+	if (below)
+		iopt_reserved_insert(iopt, below);
+	if (above)
+		iopt_reserved_insert(iopt, above);
+	domain->aperture_start = aperture_start;
+	domain->aperture_last = aperture_last;
+	iopt->iova_alignment = alignment;
+	goto out_unlock;
+
+out_restore:
+	kfree(below);
+	kfree(above);
+	domain->pgsize_bitmap = old_pgsizes;
+out_unlock:
+	up_write(&iopt->iova_rwsem);
+	up_write(&iopt->domains_rwsem);
+	return rc;
+}
+
+/**
+ * iopt_domains_pgsize_bitmap() - page sizes all domains of a table support
+ * @iopt: the IO page table
+ *
+ * Return: the AND of their page-size bitmaps; ULONG_MAX without domains.
+ */
+unsigned long iopt_domains_pgsize_bitmap(struct io_pagetable *iopt)
+{
+	unsigned long pgsizes = ULONG_MAX;
+	struct iopt_domain *domain;
+
+	down_read(&iopt->domains_rwsem);
+	list_for_each_entry(domain, &iopt->domains, iopt_item)
+		pgsizes &= domain->pgsize_bitmap;
+	up_read(&iopt->domains_rwsem);
+	return pgsizes;
+}
+
+/**
+ * iopt_domains_enforce_cache_coherency() - do all domains keep DMA coherent?
+ * @iopt: the IO page table
+ *
+ * Return: true if every domain of the table enforces cache coherency (also
+ * with none), false otherwise.
+ */
+bool iopt_domains_enforce_cache_coherency(struct io_pagetable *iopt)
+{
+	struct iopt_domain *domain;
+	bool enforced = true;
+
+	down_read(&iopt->domains_rwsem);
+	list_for_each_entry(domain, &iopt->domains, iopt_item)
+		enforced &= domain->enforce_cache_coherency;
+	up_read(&iopt->domains_rwsem);
+	return enforced;
 }
 
 /**

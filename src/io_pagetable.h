@@ -60,6 +60,13 @@ struct iopt_domain_ops {
 	 */
 	int (*cache_invalidate_user)(struct iopt_domain *domain,
 				     struct iommufd_user_data_array *array);
+	/*
+	 * Optional: make the IOMMU keep every DMA of the domain cache
+	 * coherent (snoop), even DMA the device marks no-snoop. Only for a
+	 * domain without mappings whose first device is attached (the IOMMU
+	 * judges by its devices). Returns whether it does.
+	 */
+	bool (*enforce_cache_coherency)(struct iopt_domain *domain);
 };
 
 /* Driver specific data from userspace: IOMMU_HWPT_ALLOC's data_* fields */
@@ -94,6 +101,11 @@ struct iopt_dirty_ops {
 				    struct iopt_dirty_bitmap *bitmap);
 };
 
+/*
+ * The page sizes and the aperture are read by the IO page table under its
+ * locks once the domain is added; only iopt_domain_set_geometry() changes
+ * them then.
+ */
 struct iopt_domain {
 	const struct iopt_domain_ops *ops;
 	/* NULL: the domain cannot track dirty IOPTEs */
@@ -103,6 +115,14 @@ struct iopt_domain {
 	unsigned long pgsize_bitmap;
 	unsigned long aperture_start;
 	unsigned long aperture_last;
+	/* ops->enforce_cache_coherency() said yes */
+	bool enforce_cache_coherency;
+	/*
+	 * The table it is added to, or NULL: set and cleared with both rwsems
+	 * held for write, by whoever holds the domain (its HW page table),
+	 * which may read it without
+	 */
+	struct io_pagetable *iopt;
 	/* In io_pagetable.domains while the domain belongs to an IOAS */
 	struct list_head iopt_item;
 };
@@ -137,6 +157,8 @@ struct io_pagetable {
 	 */
 	struct xarray access_list;
 	unsigned int num_pin_accesses;
+	/* The last struct iopt_area::seq given; under iova_rwsem (write) */
+	u64 area_seq;
 };
 
 struct iopt_reserved {
@@ -204,6 +226,12 @@ struct iopt_area {
 	 * for read to test)
 	 */
 	unsigned int prevent_access;
+	/*
+	 * Unique in its table, never 0: an unmapper that marked the area
+	 * (prevent_access) knows it again by IOVA and number after dropping
+	 * the locks, when the area may be gone and its memory reused
+	 */
+	u64 seq;
 	/* Pins taken through accesses; protected by pages->mutex */
 	unsigned int num_accesses;
 };
@@ -294,6 +322,12 @@ int iopt_walk_usable_ranges(struct io_pagetable *iopt, iopt_range_fn fn,
 int iopt_table_add_domain(struct io_pagetable *iopt, struct iopt_domain *domain);
 void iopt_table_remove_domain(struct io_pagetable *iopt,
 			      struct iopt_domain *domain);
+int iopt_domain_set_geometry(struct iopt_domain *domain,
+			     unsigned long pgsize_bitmap,
+			     unsigned long aperture_start,
+			     unsigned long aperture_last);
+unsigned long iopt_domains_pgsize_bitmap(struct io_pagetable *iopt);
+bool iopt_domains_enforce_cache_coherency(struct io_pagetable *iopt);
 
 /* Accesses (access.c holds the objects, this is their IO page table side) */
 int iopt_add_access(struct io_pagetable *iopt, struct iommufd_access *access,

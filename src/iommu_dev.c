@@ -30,6 +30,19 @@
  * Reserved regions. Each device's reserved regions (the x86 MSI window,
  * firmware regions) become reserved IOVA of the IOAS it attaches to, owned
  * by the device, and leave with it (the generic code calls add_reserved).
+ * An IOMMU that remaps MSI writes through the domain itself (a software MSI
+ * window, IOMMU_RESV_SW_MSI: ARM's SMMUs; never x86's) needs an MSI cookie
+ * on the domain, which tells the DMA layer where in the window to map the
+ * MSI doorbells: the first attach of a group with such a window gives the
+ * domain one, at the window's start.
+ *
+ * Geometry. IOMMU drivers may narrow a domain's aperture, or add page
+ * sizes, when a device first attaches (Intel's: to the IOMMU's address
+ * width; the domain was allocated without knowing the IOMMU). The geometry
+ * is read again after every attach that can change it and handed to
+ * iopt_domain_set_geometry(), which updates the IOAS the domain is in under
+ * its locks (or fails the attach, if mappings or allowed ranges lie outside
+ * the new aperture).
  */
 #include <linux/device.h>
 #include <linux/iommu.h>
@@ -72,6 +85,16 @@ struct iommufd_kdomain {
 	struct iommu_domain *kdom;
 	/* With dirty_ops: IOMMU_HWPT_SET_DIRTY_TRACKING's state */
 	bool dirty_tracking;
+	/*
+	 * It has an MSI cookie; protected by the mutex of its IOAS, which
+	 * every attach holds
+	 */
+	bool msi_cookie;
+	/*
+	 * A nested domain's parent, which outlives it (the nested HW page
+	 * table holds a reference on the parent's)
+	 */
+	struct iommufd_kdomain *parent;
 };
 
 static struct iommufd_kdomain *to_kdomain(struct iopt_domain *domain)
@@ -105,8 +128,18 @@ static void iommufd_kdomain_free(struct iopt_domain *domain)
 {
 	struct iommufd_kdomain *kdomain = to_kdomain(domain);
 
+	/* This puts the MSI cookie too */
 	iommu_domain_free(kdomain->kdom);
+	iommufd_test_msi_cookies(-kdomain->msi_cookie);
 	kfree(kdomain);
+}
+
+static bool iommufd_kdomain_enforce_cache_coherency(struct iopt_domain *domain)
+{
+	struct iommu_domain *kdom = to_kdomain(domain)->kdom;
+
+	return kdom->ops->enforce_cache_coherency &&
+	       kdom->ops->enforce_cache_coherency(kdom);
 }
 
 static const struct iopt_domain_ops iommufd_kdomain_ops = {
@@ -114,6 +147,7 @@ static const struct iopt_domain_ops iommufd_kdomain_ops = {
 	.unmap = iommufd_kdomain_unmap,
 	.iova_to_phys = iommufd_kdomain_iova_to_phys,
 	.free = iommufd_kdomain_free,
+	.enforce_cache_coherency = iommufd_kdomain_enforce_cache_coherency,
 };
 
 static int iommufd_kdomain_set_dirty_tracking(struct iopt_domain *domain,
@@ -212,22 +246,78 @@ static const struct iopt_domain_ops iommufd_knested_ops = {
 };
 
 /*
- * What the IOMMU driver says of the domain. Intel's drivers narrow the
- * aperture to the IOMMU's address width when the domain is first attached,
- * so this is read again then.
+ * What the IOMMU driver says of the domain now: at allocation, and after an
+ * attach, which may have narrowed the aperture or added page sizes; the
+ * IOAS the domain is in follows (iopt_domain_set_geometry()).
  */
-static void iommufd_kdomain_read_geometry(struct iommufd_kdomain *kdomain)
+static int iommufd_kdomain_read_geometry(struct iommufd_kdomain *kdomain)
 {
 	struct iommu_domain *kdom = kdomain->kdom;
 
-	kdomain->domain.pgsize_bitmap = kdom->pgsize_bitmap;
-	if (kdom->geometry.force_aperture) {
-		kdomain->domain.aperture_start = kdom->geometry.aperture_start;
-		kdomain->domain.aperture_last = kdom->geometry.aperture_end;
-	} else {
-		kdomain->domain.aperture_start = 0;
-		kdomain->domain.aperture_last = ULONG_MAX;
+	if (!kdom->geometry.force_aperture)
+		return iopt_domain_set_geometry(&kdomain->domain,
+						kdom->pgsize_bitmap, 0,
+						ULONG_MAX);
+	return iopt_domain_set_geometry(&kdomain->domain, kdom->pgsize_bitmap,
+					kdom->geometry.aperture_start,
+					kdom->geometry.aperture_end);
+}
+
+/*
+ * The group's reserved regions (free them with iommufd_free_resv_regions());
+ * test builds may add a software MSI window
+ */
+static int iommufd_group_resv_regions(struct iommu_group *group,
+				      struct list_head *regions)
+{
+	int rc = iommu_get_group_resv_regions(group, regions);
+
+	if (!rc)
+		rc = iommufd_test_add_sw_msi(regions);
+	return rc;
+}
+
+static void iommufd_free_resv_regions(struct list_head *regions)
+{
+	struct iommu_resv_region *region, *next;
+
+	list_for_each_entry_safe(region, next, regions, list)
+		kfree(region);
+}
+
+/*
+ * Give the domain an MSI cookie at the group's software MSI window, if the
+ * group has one and the domain no cookie yet (objects.md §5.2)
+ */
+static int iommufd_kdomain_msi_cookie(struct iommufd_kdomain *kdomain,
+				      struct iommu_group *group)
+{
+	struct iommu_resv_region *region;
+	phys_addr_t sw_msi = PHYS_ADDR_MAX;
+	LIST_HEAD(regions);
+	int rc;
+
+	if (kdomain->msi_cookie)
+		return 0;
+	rc = iommufd_group_resv_regions(group, &regions);
+	list_for_each_entry(region, &regions, list) {
+		if (region->type == IOMMU_RESV_SW_MSI)
+			sw_msi = region->start;
 	}
+	iommufd_free_resv_regions(&regions);
+	if (rc || sw_msi == PHYS_ADDR_MAX)
+		return rc;
+
+	rc = iommufd_should_fail() ? -ENOMEM :
+	     iommu_get_msi_cookie(kdomain->kdom, sw_msi);
+	/* -ENODEV: no DMA layer (CONFIG_IOMMU_DMA) to map doorbells anyway */
+	if (rc == -ENODEV)
+		return 0;
+	if (rc)
+		return rc;
+	kdomain->msi_cookie = true;
+	iommufd_test_msi_cookies(1);
+	return 0;
 }
 
 static struct iopt_domain *iommufd_kdev_domain_alloc(struct iommufd_device *idev)
@@ -248,6 +338,7 @@ static struct iopt_domain *iommufd_kdev_domain_alloc(struct iommufd_device *idev
 	}
 	kdomain->kdom = kdom;
 	kdomain->domain.ops = &iommufd_kdomain_ops;
+	/* In no IOAS yet: cannot fail */
 	iommufd_kdomain_read_geometry(kdomain);
 	return &kdomain->domain;
 }
@@ -282,6 +373,7 @@ iommufd_kdev_domain_alloc_user(struct iommufd_device *idev, u32 flags,
 	kdomain->domain.ops = &iommufd_kdomain_ops;
 	if (iommufd_iommu_domain_dirty(kdom))
 		kdomain->domain.dirty_ops = &iommufd_kdomain_dirty_ops;
+	/* In no IOAS yet: cannot fail */
 	iommufd_kdomain_read_geometry(kdomain);
 	return &kdomain->domain;
 }
@@ -317,6 +409,7 @@ iommufd_kdev_domain_alloc_nested(struct iommufd_device *idev,
 	}
 	kdomain->kdom = kdom;
 	kdomain->domain.ops = &iommufd_knested_ops;
+	kdomain->parent = to_kdomain(parent);
 	return &kdomain->domain;
 }
 
@@ -330,12 +423,12 @@ static int iommufd_kdev_attach(struct iommufd_device *idev,
 {
 	struct iommufd_kdev *kdev = idev->priv;
 	struct iommufd_group *igroup = kdev->igroup;
+	bool nested = domain->ops == &iommufd_knested_ops;
 	struct iommufd_kdomain *kdomain, *old;
 	int rc = 0;
 
 	/* Another IOMMU's domain, or the test build's mock */
-	if (domain->ops != &iommufd_kdomain_ops &&
-	    domain->ops != &iommufd_knested_ops)
+	if (domain->ops != &iommufd_kdomain_ops && !nested)
 		return -EINVAL;
 	kdomain = to_kdomain(domain);
 
@@ -347,32 +440,42 @@ static int iommufd_kdev_attach(struct iommufd_device *idev,
 			goto out_unlock;
 		}
 		igroup->num_attached++;
-	} else if (!old) {
-		rc = iommu_attach_group(kdomain->kdom, igroup->group);
-		if (rc)
-			goto out_unlock;
-		igroup->num_attached = 1;
-		/*
-		 * An automatic domain is added to its IOAS after this first
-		 * attach, with the narrowed aperture; a domain already in an
-		 * IOAS keeps the reservations it was added with. A nested
-		 * one maps nothing itself.
-		 */
-		if (domain->ops == &iommufd_kdomain_ops)
-			iommufd_kdomain_read_geometry(kdomain);
-	} else if (kdev->attached && igroup->num_attached == 1) {
-		iommu_detach_group(old->kdom, igroup->group);
-		rc = iommu_attach_group(kdomain->kdom, igroup->group);
-		if (rc) {
-			/* It was attached there a moment ago */
-			WARN_ON(iommu_attach_group(old->kdom, igroup->group));
-			goto out_unlock;
-		}
-	} else {
+		goto out_attached;
+	}
+	if (old && !(kdev->attached && igroup->num_attached == 1)) {
 		/* The group's other devices are attached elsewhere */
 		rc = -EINVAL;
 		goto out_unlock;
 	}
+
+	/*
+	 * A nested domain maps nothing itself: no MSI cookie (the core gives
+	 * only paging domains one), and no geometry of its own; attaching to
+	 * it pairs its parent with the IOMMU, which may narrow the parent's
+	 * as an attach to the parent would (Intel's does)
+	 */
+	if (!nested) {
+		rc = iommufd_kdomain_msi_cookie(kdomain, igroup->group);
+		if (rc)
+			goto out_unlock;
+	}
+	if (old)
+		iommu_detach_group(old->kdom, igroup->group);
+	rc = iommu_attach_group(kdomain->kdom, igroup->group);
+	if (!rc) {
+		rc = iommufd_kdomain_read_geometry(nested ? kdomain->parent :
+							    kdomain);
+		if (rc)
+			iommu_detach_group(kdomain->kdom, igroup->group);
+	}
+	if (rc) {
+		/* It was attached there a moment ago */
+		if (old)
+			WARN_ON(iommu_attach_group(old->kdom, igroup->group));
+		goto out_unlock;
+	}
+	igroup->num_attached = 1;
+out_attached:
 	igroup->domain = kdomain;
 	kdev->attached = true;
 out_unlock:
@@ -404,13 +507,13 @@ static int iommufd_kdev_add_reserved(struct iommufd_device *idev,
 				     struct io_pagetable *iopt)
 {
 	struct iommufd_kdev *kdev = idev->priv;
-	struct iommu_resv_region *region, *next;
+	struct iommu_resv_region *region;
 	LIST_HEAD(regions);
 	int rc = 0;
 
 	if (iommufd_should_fail())
 		return -ENOMEM;
-	rc = iommu_get_group_resv_regions(kdev->igroup->group, &regions);
+	rc = iommufd_group_resv_regions(kdev->igroup->group, &regions);
 	list_for_each_entry(region, &regions, list) {
 		/* May be mapped over once the device leaves the default domain */
 		if (rc || region->type == IOMMU_RESV_DIRECT_RELAXABLE ||
@@ -420,8 +523,7 @@ static int iommufd_kdev_add_reserved(struct iommufd_device *idev,
 				       region->start + region->length - 1,
 				       idev);
 	}
-	list_for_each_entry_safe(region, next, &regions, list)
-		kfree(region);
+	iommufd_free_resv_regions(&regions);
 	if (rc)
 		iopt_remove_reserved_iova(iopt, idev);
 	return rc;

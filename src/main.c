@@ -80,7 +80,8 @@ struct iommufd_object *_iommufd_object_alloc(struct iommufd_ctx *ictx,
 	iommufd_test_object_count(1);
 	obj->type = type;
 	refcount_set(&obj->shortterm_users, 1);
-	refcount_set(&obj->users, 1);
+	/* Test builds can make it one too many, as a leaked reference would */
+	refcount_set(&obj->users, 1 + iommufd_test_extra_users());
 
 	/*
 	 * Reserve an ID without making the object visible: XA_ZERO_ENTRY
@@ -404,6 +405,15 @@ struct iommufd_ioctl_op {
 		.min_size = offsetofend(_struct, _last),                       \
 		.execute = _fn,                                                \
 	}
+/* The same with the minimum size given as a number */
+#define IOCTL_OP_MIN(_ioctl, _fn, _struct, _min_size)                         \
+	[_IOC_NR(_ioctl) - IOMMUFD_CMD_BASE] = {                               \
+		.size = sizeof(_struct) +                                      \
+			BUILD_BUG_ON_ZERO(sizeof(union ucmd_buffer) <          \
+					  sizeof(_struct)),                    \
+		.min_size = _min_size,                                         \
+		.execute = _fn,                                                \
+	}
 static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 	IOCTL_OP(IOMMU_DESTROY, iommufd_destroy_ioctl, struct iommu_destroy, id),
 	IOCTL_OP(IOMMU_FAULT_QUEUE_ALLOC, iommufd_fault_alloc_ioctl,
@@ -435,7 +445,9 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 	IOCTL_OP(IOMMU_VFIO_IOAS, iommufd_vfio_ioas_ioctl, struct iommu_vfio_ioas,
 		 __reserved),
 #ifdef IOMMUFD_TEST
-	IOCTL_OP(IOMMU_TEST_CMD, iommufd_test_ioctl, struct iommu_test_cmd, last),
+	/* Every generation of test programs: see iommufd_test_ioctl() */
+	IOCTL_OP_MIN(IOMMU_TEST_CMD, iommufd_test_ioctl, struct iommu_test_cmd,
+		     IOMMUFD_TEST_CMD_MIN_SIZE),
 #endif
 };
 
@@ -495,25 +507,15 @@ static int iommufd_fops_open(struct inode *inode, struct file *filp)
 	return 0;
 }
 
-/* Objects that destroy other objects they own when they go */
-static bool iommufd_object_is_owner(struct iommufd_object *obj)
-{
-#ifdef IOMMUFD_TEST
-	return obj->type == IOMMUFD_OBJ_SELFTEST;
-#else
-	return false;
-#endif
-}
-
 /*
  * Destroy every object that nothing else depends on, and repeat until the
  * table is empty. The dependency graph is acyclic, so each pass makes
- * progress unless a users count is wrong.
+ * progress unless a users count is wrong. Returns false if objects are left.
  */
-static void iommufd_destroy_all(struct iommufd_ctx *ictx)
+static bool iommufd_destroy_all(struct iommufd_ctx *ictx)
 {
 	struct iommufd_object *obj;
-	unsigned long index;
+	unsigned long index, left = 0;
 	bool progress;
 
 	do {
@@ -528,34 +530,27 @@ static void iommufd_destroy_all(struct iommufd_ctx *ictx)
 	} while (progress);
 
 	if (xa_empty(&ictx->objects))
-		return;
+		return true;
 
 	/*
-	 * A users count is leaked. Report it, then destroy the rest newest
-	 * first (a dependent is created after what it depends on) rather than
-	 * leak memory and pins behind a context nobody can reach any more.
+	 * A users count is wrong: whatever holds the extra references may
+	 * still use these objects. Report it and leak them, and the context
+	 * they point to, rather than free what may be in use.
 	 */
-	WARN(1, "iommufd: objects left with users at release\n");
-	for (;;) {
-		unsigned long newest = 0;
-
-		/* Owners first (they destroy what they own), then newest */
-		xa_for_each(&ictx->objects, index, obj) {
-			newest = index;
-			if (iommufd_object_is_owner(obj))
-				break;
-		}
-		if (!newest)
-			break;
-		iommufd_object_free(ictx, xa_load(&ictx->objects, newest));
-	}
+	xa_for_each(&ictx->objects, index, obj)
+		left++;
+	WARN(1, "iommufd: %lu objects left with users at release, leaked\n",
+	     left);
+	iommufd_test_objects_leaked(left);
+	return false;
 }
 
 static int iommufd_fops_release(struct inode *inode, struct file *filp)
 {
 	struct iommufd_ctx *ictx = filp->private_data;
 
-	iommufd_destroy_all(ictx);
+	if (!iommufd_destroy_all(ictx))
+		return 0;
 	xa_destroy(&ictx->objects);
 	mutex_destroy(&ictx->compat_lock);
 	/* Bound devices hold the context: none can be left */

@@ -186,10 +186,15 @@ static int iopt_pages_charge(struct iopt_pages *pages, unsigned long npages)
 						  cur + npages));
 		break;
 	case IOPT_ACCOUNT_MM:
+		/* We only hold the mm_struct: its users may be gone */
+		if (!mmget_not_zero(pages->source_mm))
+			return -EFAULT;
 		mmap_write_lock(pages->source_mm);
 		rc = __account_locked_vm(pages->source_mm, npages, true,
 					 pages->source_task, false);
 		mmap_write_unlock(pages->source_mm);
+		/* Under our locks: if this was the last user, not here */
+		mmput_async(pages->source_mm);
 		if (rc)
 			return rc;
 		break;
@@ -208,14 +213,53 @@ static void iopt_pages_uncharge(struct iopt_pages *pages, unsigned long npages)
 		atomic_long_sub(npages, &pages->source_user->locked_vm);
 		break;
 	case IOPT_ACCOUNT_MM:
+		/* An mm that exited has no locked_vm left to uncharge */
+		if (!mmget_not_zero(pages->source_mm))
+			break;
 		mmap_write_lock(pages->source_mm);
 		__account_locked_vm(pages->source_mm, npages, false,
 				    pages->source_task, false);
 		mmap_write_unlock(pages->source_mm);
+		mmput_async(pages->source_mm);
 		break;
 	}
 	atomic64_sub(npages, &pages->source_mm->pinned_vm);
 	pages->npinned -= npages;
+}
+
+/*
+ * A read-only long-term pin where GUP does not break COW of what it pins in
+ * private mappings (compat.h: IOMMUFD_RO_PIN_BREAKS_COW): pages of such
+ * mappings are pinned as a debugger writes them (FOLL_WRITE | FOLL_FORCE),
+ * which replaces a shared page (page cache, zero page, a page shared since
+ * fork()) by the process's own copy first, exactly what the process's next
+ * write would do; the device still only reads. VMA by VMA, under the
+ * mmap_lock of @mm, which the caller keeps alive. Returns the pages pinned,
+ * or an error if none.
+ */
+static long iopt_pages_pin_cow(struct mm_struct *mm, unsigned long uptr,
+			       unsigned long npages, struct page **out)
+{
+	struct vm_area_struct *vma;
+	unsigned int flags;
+	unsigned long n;
+	long rc;
+
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, uptr);
+	if (!vma) {
+		rc = -EFAULT;
+		goto out_unlock;
+	}
+	n = min(npages, (vma->vm_end - uptr) / PAGE_SIZE);
+	flags = FOLL_LONGTERM;
+	if (is_cow_mapping(vma->vm_flags))
+		flags |= FOLL_WRITE | FOLL_FORCE;
+	/* Without @locked the lock is never dropped */
+	rc = iommufd_pin_user_pages_remote(mm, uptr, n, flags, out, NULL);
+out_unlock:
+	mmap_read_unlock(mm);
+	return rc;
 }
 
 /*
@@ -228,6 +272,7 @@ static int iopt_pages_pin(struct iopt_pages *pages, unsigned long index,
 			  unsigned long npages, struct page **out)
 {
 	unsigned long uptr = (unsigned long)pages->uptr + index * PAGE_SIZE;
+	bool cow = IOMMUFD_RO_PIN_BREAKS_COW && !pages->writable;
 	unsigned int flags = FOLL_LONGTERM;
 	struct mm_struct *mm = pages->source_mm;
 	bool remote = current->mm != mm;
@@ -243,7 +288,10 @@ static int iopt_pages_pin(struct iopt_pages *pages, unsigned long index,
 		return -EFAULT;
 
 	while (done != npages) {
-		if (remote) {
+		if (cow) {
+			rc = iopt_pages_pin_cow(mm, uptr + done * PAGE_SIZE,
+						npages - done, out + done);
+		} else if (remote) {
 			locked = 1;
 			mmap_read_lock(mm);
 			rc = iommufd_pin_user_pages_remote(mm,

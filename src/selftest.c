@@ -9,7 +9,13 @@
  *   Allocation and lookup sites call it, so a test can walk N = 1, 2, ...
  *   until the call succeeds and prove each failure leaves nothing behind.
  * objects_alive (module parameter, 0400): number of objects allocated and
- *   not yet freed, over all contexts; back to zero when no context is open.
+ *   not yet freed nor leaked, over all contexts; back to zero when no
+ *   context is open.
+ * extra_users (module parameter, 0600): when set, the next object allocated
+ *   gets one users reference too many, as a leaked reference would; then
+ *   it clears. Closing its context then finds the object still in use.
+ * objects_leaked (module parameter, 0400): objects a context's release
+ *   left alone because their users count said they were still in use.
  * access_rw_kthread (module parameter, 0600): ACCESS_RW copies from a kernel
  *   thread, with IOMMUFD_ACCESS_RW_KTHREAD.
  * access_ignore_unmap (module parameter, 0600): test accesses ignore unmap
@@ -26,18 +32,31 @@
  *   IOPTEs the way Debian's kernels let real IOMMU drivers report them, as
  *   extents only, read through iopt_dirty_read_by_extent(): the path real
  *   domains take, which QEMU's IOMMU cannot exercise.
+ * access_unmap_delay_ms (module parameter, 0600): test accesses sleep that
+ *   long in each unmap notification, which holds the unmap in the window
+ *   where it has dropped its locks, for tests to act in.
+ * test_sw_msi (module parameter, 0600): when not 0, real devices report a
+ *   software MSI window (IOMMU_RESV_SW_MSI) of 1 MiB at that IOVA besides
+ *   their own reserved regions, as ARM's SMMUs do; x86 has none.
+ * msi_cookies (module parameter, 0400): kernel domains with an MSI cookie.
  * IOMMU_TEST_CMD: the test-only command of the 6.12 ABI (selftest-abi.md),
  *   with the mock IOMMU: mock devices, each in a SELFTEST object that owns
  *   it, bound as DEVICE objects, whose paging domains keep one entry per
  *   MOCK_IO_PAGE_SIZE granule in an xarray. The mock is independent of the
  *   kernel's IOMMU core: it plugs in through struct iommufd_device_ops and
  *   struct iopt_domain_ops, as the real IOMMU backend does.
+ *   Programs of 6.2 to 6.6 pass a shorter struct (56 bytes); where 6.2 gave
+ *   an operation other semantics, such a caller gets them (selftest-abi.md
+ *   §6): MOCK_DOMAIN makes a SELFTEST object owning a mock domain in a HW
+ *   page table of its own and no DEVICE, ADD_RESERVED and the MD_CHECK
+ *   operations skip the range checks 6.2 did not have.
  *   Test accesses: an ACCESS object behind an anonymous file, pinning
  *   ranges ("items") and copying on userspace's request.
  */
 #include <linux/anon_inodes.h>
 #include <linux/atomic.h>
 #include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/iommu.h>
 #include <linux/kthread.h>
@@ -46,6 +65,10 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
+/*
+ * Before iommufd_test.h: its <linux/iommufd.h> is our kernel API header in
+ * the module's build, not the uapi one that defines the fault records
+ */
 #include <uapi/linux/iommufd.h>
 #include <uapi/linux/iommufd_test.h>
 
@@ -87,6 +110,63 @@ static bool mock_dirty_by_extent;
 module_param(mock_dirty_by_extent, bool, 0600);
 MODULE_PARM_DESC(mock_dirty_by_extent,
 		 "Mock domains report dirty IOPTEs as extents, like real ones");
+
+static unsigned int access_unmap_delay_ms;
+module_param(access_unmap_delay_ms, uint, 0600);
+MODULE_PARM_DESC(access_unmap_delay_ms,
+		 "Test accesses sleep this long in each unmap notification");
+
+static int extra_users;
+module_param(extra_users, int, 0600);
+MODULE_PARM_DESC(extra_users,
+		 "Give the next object a users reference too many (then 0)");
+
+static atomic_t objects_leaked = ATOMIC_INIT(0);
+module_param_named(objects_leaked, objects_leaked.counter, int, 0400);
+MODULE_PARM_DESC(objects_leaked, "Objects left in use at a release");
+
+int iommufd_test_extra_users(void)
+{
+	return xchg(&extra_users, 0) ? 1 : 0;
+}
+
+void iommufd_test_objects_leaked(unsigned long n)
+{
+	atomic_add(n, &objects_leaked);
+	atomic_sub(n, &objects_alive);
+}
+
+static unsigned long test_sw_msi;
+module_param(test_sw_msi, ulong, 0600);
+MODULE_PARM_DESC(test_sw_msi,
+		 "Real devices have a 1 MiB software MSI window at this IOVA");
+
+static atomic_t msi_cookies = ATOMIC_INIT(0);
+module_param_named(msi_cookies, msi_cookies.counter, int, 0400);
+MODULE_PARM_DESC(msi_cookies, "Kernel domains with an MSI cookie");
+
+int iommufd_test_add_sw_msi(struct list_head *regions)
+{
+	unsigned long start = READ_ONCE(test_sw_msi);
+	struct iommu_resv_region *region;
+
+	if (!start)
+		return 0;
+	region = kzalloc(sizeof(*region), GFP_KERNEL);
+	if (!region)
+		return -ENOMEM;
+	region->start = start;
+	region->length = SZ_1M;
+	region->prot = IOMMU_WRITE | IOMMU_MMIO;
+	region->type = IOMMU_RESV_SW_MSI;
+	list_add_tail(&region->list, regions);
+	return 0;
+}
+
+void iommufd_test_msi_cookies(int delta)
+{
+	atomic_add(delta, &msi_cookies);
+}
 
 bool iommufd_should_fail(void)
 {
@@ -140,8 +220,19 @@ struct mock_dev {
 struct selftest_obj {
 	struct iommufd_object obj;
 	struct iommufd_device *idev;
+	/* 6.2 semantics: the HW page table of its mock domain, no idev */
+	struct iommufd_hwpt_paging *hwpt;
 	struct mock_dev mdev;
 };
+
+/*
+ * A caller that stops short of the 6.12 struct's last field (6.2 to 6.6
+ * programs pass 56 bytes) gets the 6.2 semantics where they differ.
+ */
+static bool iommufd_test_v6_2(struct iommufd_ucmd *ucmd)
+{
+	return ucmd->user_size < offsetofend(struct iommu_test_cmd, last);
+}
 
 static struct mock_domain *to_mock_domain(struct iopt_domain *domain)
 {
@@ -384,9 +475,8 @@ static const struct iopt_dirty_ops mock_dirty_ops = {
 	.read_and_clear_dirty = mock_read_and_clear_dirty,
 };
 
-static struct iopt_domain *mock_domain_alloc_paging(struct iommufd_device *idev)
+static struct iopt_domain *mock_domain_alloc(u32 dev_flags)
 {
-	struct mock_dev *mdev = idev->priv;
 	struct mock_domain *mock;
 
 	if (iommufd_should_fail())
@@ -397,11 +487,18 @@ static struct iopt_domain *mock_domain_alloc_paging(struct iommufd_device *idev)
 	xa_init(&mock->pfns);
 	mock->domain.ops = &mock_domain_ops;
 	mock->domain.pgsize_bitmap = MOCK_IO_PAGE_SIZE;
-	if (mdev->flags & MOCK_FLAGS_DEVICE_HUGE_IOVA)
+	if (dev_flags & MOCK_FLAGS_DEVICE_HUGE_IOVA)
 		mock->domain.pgsize_bitmap |= MOCK_HUGE_PAGE_SIZE;
 	mock->domain.aperture_start = MOCK_APERTURE_START;
 	mock->domain.aperture_last = MOCK_APERTURE_LAST;
 	return &mock->domain;
+}
+
+static struct iopt_domain *mock_domain_alloc_paging(struct iommufd_device *idev)
+{
+	struct mock_dev *mdev = idev->priv;
+
+	return mock_domain_alloc(mdev->flags);
 }
 
 /*
@@ -599,17 +696,88 @@ static const struct iommufd_device_ops mock_dev_ops = {
 	.hw_info = mock_dev_hw_info,
 };
 
-/* IOMMU_DESTROY of a SELFTEST object: detach, unbind, free the mock */
+/*
+ * IOMMU_DESTROY of a SELFTEST object: detach, unbind, free the mock. One of
+ * 6.2 takes its domain out of the IOAS and lets go of the HW page table,
+ * which stays until destroyed.
+ */
 void iommufd_selftest_destroy(struct iommufd_object *obj)
 {
 	struct selftest_obj *sobj = container_of(obj, struct selftest_obj, obj);
 
+	if (sobj->hwpt) {
+		iommufd_hwpt_paging_remove_domain(sobj->hwpt);
+		refcount_dec(&sobj->hwpt->common.obj.users);
+		return;
+	}
 	if (!sobj->idev)
 		return;
 	iommufd_device_detach(sobj->idev);
 	/* Whatever enabled its faults was undone at detach */
 	WARN_ON(sobj->mdev.iopf_enabled);
 	iommufd_device_unbind_published(sobj->idev);
+}
+
+/*
+ * MOCK_DOMAIN as 6.2 had it: @cmd->id must be an IOAS; a SELFTEST object
+ * (its ID first) owns a new mock domain in a manual HW page table of its
+ * own (never shared, never picked automatically), loaded with the IOAS.
+ * There is no DEVICE object.
+ */
+static int iommufd_test_mock_domain_v6_2(struct iommufd_ucmd *ucmd,
+					 struct iommu_test_cmd *cmd)
+{
+	struct iommufd_ctx *ictx = ucmd->ictx;
+	struct iommufd_hwpt_paging *hwpt;
+	struct iopt_domain *domain;
+	struct selftest_obj *sobj;
+	struct iommufd_ioas *ioas;
+	int rc;
+
+	ioas = iommufd_get_ioas(ictx, cmd->id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	sobj = iommufd_object_alloc(ictx, struct selftest_obj,
+				    IOMMUFD_OBJ_SELFTEST);
+	if (IS_ERR(sobj)) {
+		rc = PTR_ERR(sobj);
+		goto out_put;
+	}
+	domain = mock_domain_alloc(0);
+	if (IS_ERR(domain)) {
+		rc = PTR_ERR(domain);
+		goto out_abort;
+	}
+	domain->owner = &mock_dev_ops;
+	hwpt = iommufd_hwpt_paging_create(ictx, ioas, domain);
+	if (IS_ERR(hwpt)) {
+		rc = PTR_ERR(hwpt);
+		goto out_abort;
+	}
+	/* The SELFTEST object's reference, until it is destroyed */
+	refcount_inc(&hwpt->common.obj.users);
+
+	cmd->mock_domain.out_device_id = sobj->obj.id;
+	cmd->mock_domain.out_hwpt_id = hwpt->common.obj.id;
+	cmd->mock_domain.out_idev_id = 0;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc)
+		goto out_destroy_hwpt;
+
+	sobj->hwpt = hwpt;
+	iommufd_object_finalize(ictx, &hwpt->common.obj);
+	iommufd_object_finalize(ictx, &sobj->obj);
+	iommufd_put_object(ictx, &ioas->obj);
+	return 0;
+
+out_destroy_hwpt:
+	refcount_dec(&hwpt->common.obj.users);
+	iommufd_object_abort_and_destroy(ictx, &hwpt->common.obj);
+out_abort:
+	iommufd_object_abort(ictx, &sobj->obj);
+out_put:
+	iommufd_put_object(ictx, &ioas->obj);
+	return rc;
 }
 
 /* MOCK_DOMAIN and MOCK_DOMAIN_FLAGS: a mock device attached to cmd->id */
@@ -679,7 +847,8 @@ static int iommufd_test_mock_domain_replace(struct iommufd_ucmd *ucmd,
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
 	sobj = container_of(obj, struct selftest_obj, obj);
-	rc = iommufd_device_replace(sobj->idev, &pt_id);
+	/* One of 6.2 has no device: nothing is attached */
+	rc = sobj->idev ? iommufd_device_replace(sobj->idev, &pt_id) : -EINVAL;
 	if (!rc) {
 		cmd->mock_domain_replace.pt_id = pt_id;
 		rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
@@ -728,8 +897,11 @@ static int iommufd_test_md_check_map(struct iommufd_ucmd *ucmd, u32 id,
 	phys_addr_t phys;
 	int rc = 0;
 
+	/* 6.2 did not check for a wrapping range: the lookup fails there */
 	if (iova % MOCK_IO_PAGE_SIZE || length % MOCK_IO_PAGE_SIZE ||
-	    uptr % MOCK_IO_PAGE_SIZE || check_add_overflow(uptr, length, &end))
+	    uptr % MOCK_IO_PAGE_SIZE ||
+	    (check_add_overflow(uptr, length, &end) &&
+	     !iommufd_test_v6_2(ucmd)))
 		return -EINVAL;
 
 	hwpt = iommufd_test_get_mock_hwpt(ucmd, id);
@@ -880,14 +1052,16 @@ out_put:
 }
 
 /* MD_CHECK_REFS: every non-compound page of the range has @refs pins */
-static int iommufd_test_md_check_refs(u64 uptr, u64 length, u32 refs)
+static int iommufd_test_md_check_refs(struct iommufd_ucmd *ucmd, u64 uptr,
+				      u64 length, u32 refs)
 {
 	struct page *page;
 	unsigned long i, end;
 	int rc;
 
 	if (length % PAGE_SIZE || uptr % PAGE_SIZE ||
-	    check_add_overflow(uptr, length, &end))
+	    (check_add_overflow(uptr, length, &end) &&
+	     !iommufd_test_v6_2(ucmd)))
 		return -EINVAL;
 
 	for (i = 0; i != length / PAGE_SIZE; i++) {
@@ -904,24 +1078,34 @@ static int iommufd_test_md_check_refs(u64 uptr, u64 length, u32 refs)
 	return 0;
 }
 
-/* Reserve IOVA with no owner: it stays until the IOAS is destroyed */
+/*
+ * Reserve IOVA with no owner: it stays until the IOAS is destroyed. 6.2 did
+ * not check the range: last = start + length - 1 wrapped as it would, so
+ * length 0 from start 0 reserves everything; a range whose last ends up
+ * below its start (6.2 stored that as is) reserves nothing here.
+ */
 static int iommufd_test_add_reserved(struct iommufd_ucmd *ucmd,
 				     unsigned int ioas_id, u64 start,
 				     u64 length)
 {
 	struct iommufd_ioas *ioas;
 	u64 last;
-	int rc;
+	int rc = 0;
 
-	if (!length)
-		return -EINVAL;
-	if (check_add_overflow(start, length - 1, &last))
-		return -EOVERFLOW;
+	if (iommufd_test_v6_2(ucmd)) {
+		last = start + length - 1;
+	} else {
+		if (!length)
+			return -EINVAL;
+		if (check_add_overflow(start, length - 1, &last))
+			return -EOVERFLOW;
+	}
 
 	ioas = iommufd_get_ioas(ucmd->ictx, ioas_id);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
-	rc = iopt_reserve_iova(&ioas->iopt, start, last, NULL);
+	if (last >= start)
+		rc = iopt_reserve_iova(&ioas->iopt, start, last, NULL);
 	iommufd_put_object(ucmd->ictx, &ioas->obj);
 	return rc;
 }
@@ -958,10 +1142,16 @@ static void iommufd_test_access_unmap(void *data, unsigned long iova,
 	unsigned long last;
 
 	/* (0, ULONG_MAX) means everything: a detach, never ignored */
-	if (length == ULONG_MAX || check_add_overflow(iova, length - 1, &last))
+	if (length == ULONG_MAX || check_add_overflow(iova, length - 1, &last)) {
 		last = ULONG_MAX;
-	else if (READ_ONCE(access_ignore_unmap))
-		return;
+	} else {
+		unsigned int delay = READ_ONCE(access_unmap_delay_ms);
+
+		if (delay)
+			msleep(delay);
+		if (READ_ONCE(access_ignore_unmap))
+			return;
+	}
 
 	mutex_lock(&staccess->lock);
 	list_for_each_entry_safe(item, tmp, &staccess->items, items_elm) {
@@ -1319,6 +1509,12 @@ static int iommufd_test_access_replace_ioas(u32 access_fd, u32 ioas_id)
 	return rc;
 }
 
+/*
+ * IOMMU_TEST_CMD. Callers pass at least IOMMUFD_TEST_CMD_MIN_SIZE bytes:
+ * 56 for programs of 6.2 to 6.6, 72 since 6.7. The operations of 6.2 have
+ * the same fields at the same offsets in both; see iommufd_test_v6_2() for
+ * where their semantics differ.
+ */
 int iommufd_test_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_test_cmd *cmd = ucmd->cmd;
@@ -1329,6 +1525,9 @@ int iommufd_test_ioctl(struct iommufd_ucmd *ucmd)
 						 cmd->add_reserved.start,
 						 cmd->add_reserved.length);
 	case IOMMU_TEST_OP_MOCK_DOMAIN:
+		if (iommufd_test_v6_2(ucmd))
+			return iommufd_test_mock_domain_v6_2(ucmd, cmd);
+		fallthrough;
 	case IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS:
 		return iommufd_test_mock_domain(ucmd, cmd);
 	case IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE:
@@ -1339,7 +1538,7 @@ int iommufd_test_ioctl(struct iommufd_ucmd *ucmd)
 						 cmd->check_map.length,
 						 cmd->check_map.uptr);
 	case IOMMU_TEST_OP_MD_CHECK_REFS:
-		return iommufd_test_md_check_refs(cmd->check_refs.uptr,
+		return iommufd_test_md_check_refs(ucmd, cmd->check_refs.uptr,
 						  cmd->check_refs.length,
 						  cmd->check_refs.refs);
 	case IOMMU_TEST_OP_CREATE_ACCESS:

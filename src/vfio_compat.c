@@ -81,23 +81,119 @@ int iommufd_vfio_ioas_ioctl(struct iommufd_ucmd *ucmd)
 	}
 }
 
+/**
+ * iommufd_vfio_compat_ioas_get_id() - the ID of the context's compat IOAS
+ * @ictx: context
+ * @out_ioas_id: set to the ID
+ *
+ * VFIO's group path attaches devices to the compat IOAS.
+ *
+ * Return: 0, or -ENODEV if the context has no compat IOAS.
+ */
+int iommufd_vfio_compat_ioas_get_id(struct iommufd_ctx *ictx, u32 *out_ioas_id)
+{
+	struct iommufd_ioas *ioas;
+
+	ioas = iommufd_get_compat_ioas(ictx);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	*out_ioas_id = ioas->obj.id;
+	iommufd_put_object(ictx, &ioas->obj);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_vfio_compat_ioas_get_id, IOMMUFD_VFIO_NS);
+
+/**
+ * iommufd_vfio_compat_ioas_create() - make sure the context has a compat IOAS
+ * @ictx: context
+ *
+ * Called when a VFIO group is given the iommufd as its container. The IOAS
+ * created here is an ordinary one: userspace sees and may destroy it.
+ *
+ * Return: 0 if the compat IOAS exists or was created, -EINVAL in no-iommu
+ * mode, or an allocation error.
+ */
+int iommufd_vfio_compat_ioas_create(struct iommufd_ctx *ictx)
+{
+	struct iommufd_ioas *ioas;
+	int rc = 0;
+
+	mutex_lock(&ictx->compat_lock);
+	if (ictx->no_iommu) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
+	/* One whose destroy has begun is as good as gone: replace it */
+	if (ictx->vfio_ioas && iommufd_lock_obj(ictx, &ictx->vfio_ioas->obj)) {
+		iommufd_put_object(ictx, &ictx->vfio_ioas->obj);
+		goto out_unlock;
+	}
+	ioas = iommufd_ioas_alloc(ictx);
+	if (IS_ERR(ioas)) {
+		rc = PTR_ERR(ioas);
+		goto out_unlock;
+	}
+	/* Its destroy clears the pointer under compat_lock, after this */
+	ictx->vfio_ioas = ioas;
+	iommufd_object_finalize(ictx, &ioas->obj);
+out_unlock:
+	mutex_unlock(&ictx->compat_lock);
+	return rc;
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_vfio_compat_ioas_create, IOMMUFD_VFIO_NS);
+
+/**
+ * iommufd_vfio_compat_set_no_iommu() - VFIO uses the context without an IOMMU
+ * @ictx: context
+ *
+ * VFIO's no-iommu groups get no DMA isolation, so the context then has no
+ * compat IOAS and refuses the type1 ioctls.
+ *
+ * Return: 0, or -EINVAL if the context already has a compat IOAS.
+ */
+int iommufd_vfio_compat_set_no_iommu(struct iommufd_ctx *ictx)
+{
+	int rc = 0;
+
+	mutex_lock(&ictx->compat_lock);
+	if (ictx->vfio_ioas)
+		rc = -EINVAL;
+	else
+		ictx->no_iommu = true;
+	mutex_unlock(&ictx->compat_lock);
+	return rc;
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_vfio_compat_set_no_iommu, IOMMUFD_VFIO_NS);
+
+static bool iommufd_vfio_no_iommu(struct iommufd_ctx *ictx)
+{
+	bool no_iommu;
+
+	mutex_lock(&ictx->compat_lock);
+	no_iommu = ictx->no_iommu;
+	mutex_unlock(&ictx->compat_lock);
+	return no_iommu;
+}
+
 static int iommufd_vfio_check_extension(struct iommufd_ctx *ictx,
 					unsigned long type)
 {
 	struct iommufd_ioas *ioas;
+	int rc;
 
 	switch (type) {
 	case VFIO_TYPE1_IOMMU:
 	case VFIO_TYPE1v2_IOMMU:
 	case VFIO_UNMAP_ALL:
-		return 1;
+		return !iommufd_vfio_no_iommu(ictx);
 	case VFIO_DMA_CC_IOMMU:
-		/* Every HW page table enforces coherency: there are none yet */
+		/* 1 if every HW page table of the compat IOAS enforces it */
 		ioas = iommufd_get_compat_ioas(ictx);
 		if (IS_ERR(ioas))
 			return PTR_ERR(ioas);
+		rc = iopt_domains_enforce_cache_coherency(&ioas->iopt);
 		iommufd_put_object(ictx, &ioas->obj);
-		return 1;
+		return rc;
 	default:
 		/* VFIO_NOIOMMU_IOMMU among them: no-iommu mode is not built */
 		return 0;
@@ -109,7 +205,8 @@ static int iommufd_vfio_set_iommu(struct iommufd_ctx *ictx, unsigned long type)
 	struct iommufd_ioas *ioas;
 	int rc = 0;
 
-	if (type != VFIO_TYPE1_IOMMU && type != VFIO_TYPE1v2_IOMMU)
+	if ((type != VFIO_TYPE1_IOMMU && type != VFIO_TYPE1v2_IOMMU) ||
+	    iommufd_vfio_no_iommu(ictx))
 		return -EINVAL;
 
 	ioas = iommufd_get_compat_ioas(ictx);
@@ -288,8 +385,8 @@ static int iommufd_vfio_iommu_get_info(struct iommufd_ctx *ictx,
 		return PTR_ERR(ioas);
 	rc = iopt_walk_usable_ranges(&ioas->iopt, iommufd_vfio_collect_range,
 				     &r);
-	/* No domains yet: every page size, folded as uapi.md §6 says */
-	pgsizes = ULONG_MAX;
+	/* What every domain supports, folded as uapi.md §6 says */
+	pgsizes = iopt_domains_pgsize_bitmap(&ioas->iopt);
 	if (pgsizes & (PAGE_SIZE - 1))
 		pgsizes = (pgsizes & ~(PAGE_SIZE - 1)) | PAGE_SIZE;
 	pgsizes = max(pgsizes, iopt_get_iova_alignment(&ioas->iopt));

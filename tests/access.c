@@ -788,6 +788,76 @@ static void test_edeadlock(void)
 	close(fd);
 }
 
+struct unmapper {
+	int fd;
+	uint32_t ioas;
+	uint64_t iova, length;
+	int rc;
+};
+
+static void *unmapper_thread(void *arg)
+{
+	struct unmapper *u = arg;
+
+	u->rc = ioas_unmap(u->fd, u->ioas, u->iova, u->length, NULL);
+	return NULL;
+}
+
+/*
+ * An unmap that waits for an area's pins keeps only that area from
+ * accesses. When a new area pinned below it appears in its range, the
+ * unmap waits for that one instead and the first is usable again; when it
+ * gives up, neither stays marked. (Each callback sleeps 20 ms, so the
+ * unmap spends about 2 s in its 100 rounds, with its locks dropped.)
+ */
+static void test_unmap_mark_moves(void)
+{
+	const uint64_t x = APERTURE;
+	struct unmapper u = { .iova = x, .length = 2 * psz };
+	uint32_t ioas, id;
+	pthread_t t;
+	int afd;
+
+	u.fd = open_iommufd();
+	ioas_alloc(u.fd, &ioas);
+	u.ioas = ioas;
+	ioas_map_fixed(u.fd, ioas, buf + psz, psz, x + psz);
+	create_access(u.fd, ioas, PIN, &afd);
+	pin(u.fd, afd, x + psz, psz, buf + psz, &id);
+	if (!ok(module_param_write("access_ignore_unmap", 1) == 0 &&
+		module_param_write("access_unmap_delay_ms", 20) == 0,
+		"test accesses ignore unmap notifications, after 20 ms each")) {
+		close(afd);
+		close(u.fd);
+		return;
+	}
+	pthread_create(&t, NULL, unmapper_thread, &u);
+	usleep(200000);
+	ok_errno(pin(u.fd, afd, x + psz, psz, buf + psz, &id), EINVAL,
+		 "an unmap waits for the pinned area B: B cannot be pinned");
+	ok_errno(ioas_map_fixed(u.fd, ioas, buf, psz, x), 0,
+		 "meanwhile a MAP puts area A below B, in the unmap's range");
+	ok_errno(pin(u.fd, afd, x, psz, buf, &id), 0, "and A gets pinned");
+	usleep(200000);
+	ok_errno(pin(u.fd, afd, x, psz, buf, &id), EINVAL,
+		 "the unmap waits for A now: A cannot be pinned");
+	ok_errno(pin(u.fd, afd, x + psz, psz, buf + psz, &id), 0,
+		 "B can again: the unmap no longer keeps it");
+	pthread_join(t, NULL);
+	ok_errno(u.rc, EDEADLOCK, "the unmap gives up: EDEADLOCK");
+	ok_errno(pin(u.fd, afd, x, psz, buf, &id), 0,
+		 "and keeps neither: A can be pinned");
+	ok_errno(pin(u.fd, afd, x + psz, psz, buf + psz, &id), 0,
+		 "B too");
+	module_param_write("access_unmap_delay_ms", 0);
+	module_param_write("access_ignore_unmap", 0);
+	ok_errno(ioas_unmap(u.fd, ioas, x, 2 * psz, NULL), 0,
+		 "with a well-behaved callback both unmap");
+	ok_errno(refs(u.fd, 0, 2, 0), 0, "unpinned");
+	close(afd);
+	close(u.fd);
+}
+
 /* MOCK_FLAGS_ACCESS_SYZ: the IOVA is {u32 area number, u32 offset} */
 static void test_syz(void)
 {
@@ -1401,6 +1471,7 @@ int main(void)
 	test_rw();
 	test_kthread();
 	test_edeadlock();
+	test_unmap_mark_moves();
 	test_syz();
 	test_rw_fork();
 	test_replace();

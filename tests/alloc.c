@@ -39,6 +39,8 @@ static uint32_t stdev;
 static long st_map, st_enospc, st_dom, st_domfail, st_allowmaps;
 static long st_fixed, st_comb, st_multi, st_copy, st_copy2, st_offset;
 static long st_bytes, st_resv;
+/* Automatic MAPs across the boundary of two allowed ranges that touch */
+static long st_straddle;
 
 static int isect(uint64_t s1, uint64_t l1, uint64_t s2, uint64_t l2)
 {
@@ -96,8 +98,8 @@ static int model_alloc_region(uint64_t rs, uint64_t rl, uint64_t al,
 
 static int model_alloc(uint64_t va, uint64_t len, uint64_t *out)
 {
-	uint64_t al = 1, first = psz, last = UINT64_MAX - psz;
-	int i;
+	uint64_t al = 1, first = psz, last = UINT64_MAX - psz, rs, rl;
+	int i, j;
 
 	while (al < len)
 		al <<= 1;
@@ -110,14 +112,20 @@ static int model_alloc(uint64_t va, uint64_t len, uint64_t *out)
 	if (!nallow)
 		return model_alloc_region(first, last, al, va % psz, len, out) ?
 		       0 : ENOSPC;
-	for (i = 0; i < nallow; i++) {
-		uint64_t rs = allow[i].s > first ? allow[i].s : first;
-		uint64_t rl = allow[i].l < last ? allow[i].l : last;
-
+	/* Ascending; ranges that touch are one region */
+	for (i = 0; i < nallow; i = j) {
+		rl = allow[i].l;
+		for (j = i + 1; j < nallow && allow[j].s == rl + 1; j++)
+			rl = allow[j].l;
+		rs = allow[i].s > first ? allow[i].s : first;
+		rl = rl < last ? rl : last;
 		if (rs > rl)
 			continue;
-		if (model_alloc_region(rs, rl, al, va % psz, len, out))
+		if (model_alloc_region(rs, rl, al, va % psz, len, out)) {
+			st_straddle += !(*out >= allow[i].s &&
+					 *out + len - 1 <= allow[i].l);
 			return 0;
+		}
 	}
 	return ENOSPC;
 }
@@ -624,6 +632,35 @@ static void test_shapes(void)
 	close(fd);
 }
 
+/* Allowed ranges that touch are one region for automatic IOVA */
+static void test_touching_allowed(void)
+{
+	const uint64_t mb = 1 << 20;
+	struct iommu_iova_range r[3] = {
+		{ 2 * mb, 3 * mb - 1 }, { 3 * mb, 4 * mb - 1 },
+		{ 6 * mb, 8 * mb - 1 },
+	};
+	int fd = open_iommufd();
+	uint64_t iova = 0;
+	uint32_t ioas;
+
+	ioas_alloc(fd, &ioas);
+	ok_errno(allow_iovas(fd, ioas, r, 3), 0,
+		 "allow [2 MiB, 3 MiB), [3 MiB, 4 MiB) and [6 MiB, 8 MiB)");
+	ok_errno(ioas_map(fd, ioas, MAP_RW, buf, 2 * mb, &iova), 0,
+		 "an automatic 2 MiB MAP of 2 MiB aligned memory");
+	ok(iova == 2 * mb, "fits across the two that touch (0x%llx)",
+	   (unsigned long long)iova);
+	iova = 0;
+	ok_errno(ioas_map(fd, ioas, MAP_RW, buf, 2 * mb, &iova), 0,
+		 "a second one");
+	ok(iova == 6 * mb, "takes the third range (0x%llx)",
+	   (unsigned long long)iova);
+	ok_errno(ioas_map(fd, ioas, MAP_RW, buf, 2 * mb, &iova), ENOSPC,
+		 "a third one finds no room: ENOSPC");
+	close(fd);
+}
+
 int main(void)
 {
 	unsigned int seed;
@@ -672,6 +709,10 @@ int main(void)
 	   st_bytes && st_comb && st_multi && st_copy2 && st_resv && st_dom &&
 	   st_domfail, "every kind of situation was reached");
 
+	diag("%ld automatic MAPs across touching allowed ranges",
+	     st_straddle);
+
 	test_shapes();
+	test_touching_allowed();
 	return tap_done();
 }

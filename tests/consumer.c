@@ -3,10 +3,12 @@
  * The exported context API, through the test-only consumer module:
  * iommufd_ctx_from_file() accepts our fds only (EBADFD otherwise), and a
  * held context outlives the user's fd: its objects stay until the consumer
- * drops its references, then go. The module's reference count
+ * drops its references, then go. The VFIO compat helpers behave as
+ * objects.md §10.4 says. The module's reference count
  * (/sys/module/iommufd/refcnt counts open /dev/iommu files) shows when the
  * context's file is really released.
  */
+#include <linux/vfio.h>
 #include <stdint.h>
 
 #include "consumer/consumer_uapi.h"
@@ -26,6 +28,71 @@ static long module_refcount(void)
 static int check_fd(int cfd, int fd)
 {
 	return ioctl_err(cfd, CONSUMER_CHECK_FD, &fd);
+}
+
+/* One of the VFIO compat helpers on the context of @fd */
+static int compat(int cfd, int fd, uint32_t op, uint32_t *ioas_id)
+{
+	struct consumer_vfio_compat cmd = { .fd = fd, .op = op };
+	int rc = ioctl_err(cfd, CONSUMER_VFIO_COMPAT, &cmd);
+
+	if (ioas_id)
+		*ioas_id = cmd.out_ioas_id;
+	return rc;
+}
+
+/*
+ * iommufd_vfio_compat_ioas_get_id/_create/_set_no_iommu (objects.md §10.4),
+ * which VFIO's group path calls when given the iommufd as its container
+ */
+static void test_vfio_compat(int cfd)
+{
+	long alive = objects_alive();
+	uint32_t id = 0, id2 = 0, got = 0, none = 0;
+	int fd = open_iommufd();
+
+	ok_errno(compat(cfd, -1, CONSUMER_COMPAT_CREATE, NULL), EBADF,
+		 "compat helpers: fd -1 is EBADF");
+	ok_errno(compat(cfd, fd, CONSUMER_COMPAT_GET_ID, &id), ENODEV,
+		 "compat_ioas_get_id without a compat IOAS: ENODEV");
+	ok_errno(compat(cfd, fd, CONSUMER_COMPAT_CREATE, NULL), 0,
+		 "compat_ioas_create makes one");
+	ok_errno(compat(cfd, fd, CONSUMER_COMPAT_GET_ID, &id), 0,
+		 "compat_ioas_get_id finds it");
+	ok_errno(vfio_ioas(fd, IOMMU_VFIO_IOAS_GET, &got), 0,
+		 "IOMMU_VFIO_IOAS GET sees it");
+	ok(got == id && id != 0, "as the same ID (%u, %u)", got, id);
+	ok_errno(compat(cfd, fd, CONSUMER_COMPAT_CREATE, NULL), 0,
+		 "compat_ioas_create again: 0");
+	ok_errno(compat(cfd, fd, CONSUMER_COMPAT_GET_ID, &id2), 0,
+		 "compat_ioas_get_id again");
+	ok(id2 == id, "the existing compat IOAS was kept");
+	if (alive >= 0)
+		ok(objects_alive() == alive + 1, "one IOAS exists");
+	ok_errno(compat(cfd, fd, CONSUMER_COMPAT_SET_NO_IOMMU, NULL), EINVAL,
+		 "set_no_iommu with a compat IOAS: EINVAL");
+	ok_errno(destroy(fd, id), 0, "the compat IOAS is an ordinary IOAS: DESTROY");
+	ok_errno(compat(cfd, fd, CONSUMER_COMPAT_GET_ID, &id2), ENODEV,
+		 "destroying it cleared the compat setting");
+	ok_errno(compat(cfd, fd, CONSUMER_COMPAT_CREATE, NULL), 0,
+		 "compat_ioas_create makes a new one");
+	ok_errno(vfio_ioas(fd, IOMMU_VFIO_IOAS_CLEAR, &none), 0,
+		 "IOMMU_VFIO_IOAS CLEAR");
+	ok_errno(compat(cfd, fd, CONSUMER_COMPAT_SET_NO_IOMMU, NULL), 0,
+		 "set_no_iommu without a compat IOAS");
+	ok_errno(compat(cfd, fd, CONSUMER_COMPAT_CREATE, NULL), EINVAL,
+		 "compat_ioas_create in no-iommu mode: EINVAL");
+	ok(ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) == 0,
+	   "no-iommu: CHECK_EXTENSION(TYPE1v2) is 0");
+	ok(ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1_IOMMU) == 0,
+	   "no-iommu: CHECK_EXTENSION(TYPE1) is 0");
+	ok(ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_UNMAP_ALL) == 0,
+	   "no-iommu: CHECK_EXTENSION(UNMAP_ALL) is 0");
+	ok_errno(ioctl_err(fd, VFIO_SET_IOMMU, (void *)VFIO_TYPE1v2_IOMMU), EINVAL,
+		 "no-iommu: SET_IOMMU(TYPE1v2) is EINVAL");
+	close(fd);
+	if (alive >= 0)
+		ok(objects_alive() == alive, "close destroyed the compat IOAS");
 }
 
 int main(void)
@@ -75,6 +142,8 @@ int main(void)
 		ok(objects_alive() == alive, "and destroyed its objects");
 	ok_errno(ioctl_err(cfd, CONSUMER_DROP, NULL), ENOENT,
 		 "nothing left to drop");
+
+	test_vfio_compat(cfd);
 
 	/* Closing the consumer with a context held drops it too */
 	fd = open_iommufd();

@@ -761,6 +761,51 @@ static void test_accounting(int mm_mode)
 	close(fd);
 }
 
+/* mm mode: the child maps and attaches, then exits with its pins charged */
+static int child_mm_exit(int fd, int arg)
+{
+	uint32_t ioas, stdev;
+	long vmpin, vmlck;
+
+	(void)arg;
+	if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+		return 100;
+	if (ioas_alloc(fd, &ioas) ||
+	    ioas_map_fixed(fd, ioas, buf, 4 * psz, APERTURE) ||
+	    mock_domain(fd, ioas, &stdev, NULL, NULL))
+		return 101;
+	read_vm(&vmpin, &vmlck);
+	if (vmlck != 4 * psz / 1024)
+		return 102;
+	return 0;
+}
+
+/*
+ * Pins charged to an mm (RLIMIT_MODE 1) that exited before they were
+ * unpinned: uncharging finds no mm to lock and leaves it be.
+ */
+static void test_accounting_after_exit(void)
+{
+	int fd = open_iommufd(), status;
+	uint64_t val = 1;
+	long vmpin, vmlck, vmpin2, vmlck2;
+
+	option(fd, IOMMU_OPTION_RLIMIT_MODE, IOMMU_OPTION_OP_SET, 0, &val);
+	read_vm(&vmpin, &vmlck);
+	status = in_child(child_mm_exit, fd, 0);
+	ok(status == 0, "mm mode: a child's pins are charged to its mm, then "
+	   "it exits (status %d)", status);
+	ok_errno(check_refs(fd, buf, 4 * psz, 1), 0, "its pins stay");
+	/* The child's objects: IOAS 1, SELFTEST 2 */
+	ok_errno(destroy(fd, 2), 0, "the parent detaches the child's device");
+	ok_errno(check_refs(fd, buf, 4 * psz, 0), 0, "unpinned");
+	read_vm(&vmpin2, &vmlck2);
+	ok(vmpin2 == vmpin && vmlck2 == vmlck,
+	   "the parent was never charged (VmPin %ld, VmLck %ld kB)", vmpin2,
+	   vmlck2);
+	close(fd);
+}
+
 int main(void)
 {
 	long alive;
@@ -782,6 +827,7 @@ int main(void)
 	test_fork();
 	test_accounting(0);
 	test_accounting(1);
+	test_accounting_after_exit();
 	ok(objects_alive() == alive, "no object left (%ld)", objects_alive());
 	return tap_done();
 }

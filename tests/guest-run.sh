@@ -64,6 +64,63 @@ pci_tests() {
 	step "rmmod iommufd_pci" rmmod iommufd_pci
 }
 
+# The kernel's VFIO rebuilt with iommufd support, installed as DKMS does
+# (6.12 kernels; 6.1's VFIO predates the device cdev)
+updates=/lib/modules/$(uname -r)/updates/dkms
+have_vfio() { [ -f "$updates/vfio.ko" ]; }
+
+# vfio_tests [vmm]: Debian's VFIO over the iommufd.ko loaded now: the device
+# cdev ABI on the edu devices and, with "vmm", QEMU 10 assigning them
+vfio_tests() {
+	step "modprobe vfio-pci and vfio_iommu_type1 resolve to the rebuilt VFIO" sh -c \
+		"modprobe vfio-pci && modprobe vfio_iommu_type1 && test -d /sys/class/vfio-dev"
+	for e in $edus; do
+		step "hand edu $e to vfio-pci: /dev/vfio/devices/vfioN" sh -c \
+			"echo vfio-pci >/sys/bus/pci/devices/$e/driver_override &&
+			 echo $e >/sys/bus/pci/drivers_probe &&
+			 test -c /dev/vfio/devices/\$(ls /sys/bus/pci/devices/$e/vfio-dev)"
+	done
+	# shellcheck disable=SC2086
+	run vfio_cdev $edus
+	# shellcheck disable=SC2086
+	[ "${1:-}" = vmm ] && run vmm $edus
+	for e in $edus; do
+		step "release edu $e from vfio-pci" sh -c \
+			"echo $e >/sys/bus/pci/drivers/vfio-pci/unbind &&
+			 echo >/sys/bus/pci/devices/$e/driver_override"
+	done
+	step "rmmod vfio-pci vfio-pci-core" rmmod vfio-pci vfio-pci-core
+	# Modversions keep Debian's modules off the rebuilt vfio.ko
+	step "in-tree vfio-pci-core.ko refuses the rebuilt vfio.ko" sh -c \
+		"! insmod /lib/modules/\$(uname -r)/kernel/drivers/vfio/pci/vfio-pci-core.ko 2>/dev/null &&
+		 dmesg | grep -q 'vfio_pci_core: disagrees about version of symbol'"
+	step "rmmod vfio_iommu_type1 vfio" rmmod vfio_iommu_type1 vfio
+}
+
+# unload_new "NAMES": unloads every module not named in NAMES, users first
+unload_new() {
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		left=
+		for m in $(cut -d' ' -f1 /proc/modules); do
+			case " $(echo $1) " in *" $m "*) continue ;; esac
+			rmmod "$m" 2>/dev/null || left=1
+		done
+		[ -z "$left" ] && return 0
+	done
+	return 1
+}
+
+# Every module rebuilt with VFIO loads (and unloads) over iommufd.ko
+vfio_modules_load() {
+	for ko in "$updates"/*.ko; do
+		m=$(basename "$ko" .ko)
+		case $m in iommufd|iommufd_pci) continue ;; esac
+		before=$(cut -d' ' -f1 /proc/modules)
+		step "rebuilt $m.ko loads with its dependencies" modprobe "$m"
+		step "and unloads with them" unload_new "$before"
+	done
+}
+
 alive_is_zero() {
 	[ "$(cat /sys/module/iommufd/parameters/objects_alive)" = 0 ]
 }
@@ -76,6 +133,7 @@ step "reserve 64 huge pages" \
 	sh -c 'echo 64 > /proc/sys/vm/nr_hugepages && [ "$(cat /proc/sys/vm/nr_hugepages)" = 64 ]'
 
 step "ABI layout matches the spec" ./abi_layout
+step "ABI layout of the 6.2 test command matches the spec" ./abi_layout_62
 
 echo "# --- production build"
 step "insmod production iommufd.ko" insmod prod/iommufd.ko
@@ -93,6 +151,12 @@ run vfio
 # shellcheck disable=SC2086
 step "QEMU gave the VM four edu devices" sh -c "[ $(echo $edus | wc -w) = 4 ]"
 pci_tests prod
+if have_vfio; then
+	vfio_tests vmm
+	vfio_modules_load
+else
+	echo "# $(uname -r): VFIO has no iommufd support; iommufd_pci.ko is the device path"
+fi
 step "rmmod production iommufd" rmmod iommufd
 step "/dev/iommu is gone after rmmod" sh -c '! test -e /dev/iommu'
 
@@ -112,7 +176,14 @@ run dirty
 run nested
 run fault
 run stress
+run v62
+run ro_pin
 pci_tests test
+if have_vfio; then
+	step "the test build's module tree replaces the production one" \
+		mount -o bind /payload/modtree-test "/lib/modules/$(uname -r)"
+	vfio_tests vmm
+fi
 step "insmod iommufd_test_consumer.ko" insmod test/iommufd_test_consumer.ko
 run consumer
 step "rmmod iommufd_test_consumer" rmmod iommufd_test_consumer

@@ -13,13 +13,19 @@
  * one IOMMU group (ownership and attachment per group), replace, manual
  * HW page tables, pin accounting with a real domain, teardown in every
  * order (iommufd first, device first, driver unbound or device removed
- * under an open fd) and,
- * in test builds, fault injection through bind and attach.
+ * under an open fd), the VFIO compat answers with a real domain (cache
+ * coherency enforced by the automatic domain, page sizes), the aperture
+ * the IOMMU driver narrows at attach (6.1) after HWPT_ALLOC and replace,
+ * and, in test builds, fault injection through bind and attach and a
+ * software MSI window with its MSI cookie.
+ *
+ * The VM's IOMMU is QEMU's VT-d with 39 address bits and snoop control.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/iommufd.h>
 #include <linux/iommufd_pci.h>
+#include <linux/vfio.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -33,24 +39,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "edu.h"
 #include "tap.h"
 #include "utils.h"
-
-#define EDU_IDENT	0x00
-#define EDU_LIVENESS	0x04
-#define EDU_DMA_SRC	0x80
-#define EDU_DMA_DST	0x88
-#define EDU_DMA_COUNT	0x90
-#define EDU_DMA_CMD	0x98
-#define EDU_DMA_RUN	0x1
-#define EDU_DMA_TO_RAM	0x2
-#define EDU_BUFFER	0x40000
-#define EDU_BAR_SIZE	0x100000
 
 #define PAGE 4096
 #define XFER 1024
 #define MSI_START 0xfee00000ULL
 #define MSI_LAST 0xfeefffffULL
+/* The last IOVA QEMU's VT-d translates: aw-bits=39 */
+#define IOMMU_LAST ((1ULL << 39) - 1)
 
 struct edu {
 	const char *bdf;
@@ -196,19 +194,6 @@ static int is_612(void)
 
 	uname(&u);
 	return !strncmp(u.release, "6.12", 4);
-}
-
-static int dmar_faults(void)
-{
-	char line[512];
-	int n = 0;
-	FILE *f = popen("dmesg", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		n += strstr(line, "DMAR") && strstr(line, "fault addr");
-	if (f)
-		pclose(f);
-	return n;
 }
 
 /* The Bus Master Enable bit of the device's PCI command register */
@@ -629,6 +614,194 @@ static void test_two_devices(struct edu *a, struct edu *b)
 	munmap(d2, PAGE);
 }
 
+static int hwpt_alloc(int iommufd, struct edu *e, uint32_t pt_id,
+		      uint32_t *hwpt)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.dev_id = e->devid,
+		.pt_id = pt_id,
+	};
+	int rc = ioctl_err(iommufd, IOMMU_HWPT_ALLOC, &cmd);
+
+	*hwpt = rc ? 0 : cmd.out_hwpt_id;
+	return rc;
+}
+
+/* The last IOVA IOVA_RANGES reports for @ioas; 0 if none */
+static uint64_t last_usable(int iommufd, uint32_t ioas)
+{
+	struct iommu_iova_range ranges[8];
+	uint32_t num = 8;
+
+	if (iova_ranges(iommufd, ioas, ranges, &num, NULL) || !num || num > 8)
+		return 0;
+	return ranges[num - 1].last;
+}
+
+/* The VFIO type1 compat ioctls with a real domain in the compat IOAS */
+static void test_vfio_compat(struct edu *a)
+{
+	struct vfio_iommu_type1_info info = { .argsz = sizeof(info) };
+	const uint64_t sizes = PAGE | (2ULL << 20) | (1ULL << 30);
+	int iommufd = open_iommufd();
+	uint32_t ioas, hwpt;
+
+	ioas_alloc(iommufd, &ioas);
+	vfio_ioas(iommufd, IOMMU_VFIO_IOAS_SET, &ioas);
+	ok(!pci_bind(a, iommufd) && !pci_attach(a, ioas),
+	   "bind, attach to the compat IOAS");
+	ok(ioctl(iommufd, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU) == 1,
+	   "CHECK_EXTENSION(DMA_CC_IOMMU): 1, the automatic domain enforces "
+	   "cache coherency (the IOMMU has snoop control)");
+	if (ioctl_err(iommufd, VFIO_IOMMU_GET_INFO, &info))
+		info.iova_pgsizes = 0;
+	ok((info.iova_pgsizes & PAGE) && !(info.iova_pgsizes & ~sizes),
+	   "GET_INFO: the domain's page sizes, 4 KiB and maybe 2 MiB, 1 GiB "
+	   "(0x%llx)", (unsigned long long)info.iova_pgsizes);
+	ok(!hwpt_alloc(iommufd, a, ioas, &hwpt),
+	   "HWPT_ALLOC: a manual HWPT on the compat IOAS");
+	ok(ioctl(iommufd, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU) == 0,
+	   "CHECK_EXTENSION(DMA_CC_IOMMU): 0, the manual one does not");
+	ok(!destroy(iommufd, hwpt) &&
+		   ioctl(iommufd, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU) == 1,
+	   "without it: 1 again");
+	ok(!pci_detach(a) &&
+		   ioctl(iommufd, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU) == 1,
+	   "without any HWPT: 1");
+	ok(!pci_unbind(a), "unbind");
+	close(iommufd);
+}
+
+/*
+ * The aperture the IOMMU driver narrows when a device first attaches (the
+ * Intel driver of both kernels allocates paging domains for 57 address
+ * bits): IOVA_RANGES and MAP follow after HWPT_ALLOC and after a replace
+ * into a new automatic HWPT, and allowed IOVA outside it refuses the
+ * attach.
+ */
+static void test_aperture(struct edu *a)
+{
+	struct iommu_iova_range high = { 1ULL << 40, (1ULL << 40) + 0xfffff };
+	uint8_t *src = buffer(PAGE, 0), *dst = buffer(PAGE, 0);
+	uint64_t s = 0x1000, t = 0x2000;
+	int iommufd = open_iommufd();
+	uint32_t ioas1, ioas2, ioas3, hwpt;
+
+	ioas_alloc(iommufd, &ioas1);
+	ioas_alloc(iommufd, &ioas2);
+	ioas_alloc(iommufd, &ioas3);
+	ok(!pci_bind(a, iommufd), "bind");
+	ok(!hwpt_alloc(iommufd, a, ioas1, &hwpt), "HWPT_ALLOC on IOAS 1");
+	ok(!pci_attach(a, hwpt), "attach to it");
+	ok(last_usable(iommufd, ioas1) == IOMMU_LAST,
+	   "IOVA_RANGES ends where the IOMMU's 39 bits do (0x%llx)",
+	   (unsigned long long)last_usable(iommufd, ioas1));
+	ok_errno(ioas_map_fixed(iommufd, ioas1, src, PAGE, IOMMU_LAST + 1),
+		 EINVAL, "MAP above it: EINVAL, reserved");
+	ok(!pci_detach(a) && !destroy(iommufd, hwpt), "detach, destroy it");
+
+	ok(!pci_attach(a, ioas1), "attach to IOAS 1");
+	ok(!pci_attach(a, ioas2), "replace into IOAS 2: a new automatic HWPT");
+	ok(last_usable(iommufd, ioas2) == IOMMU_LAST,
+	   "IOAS 2's IOVA_RANGES ends where the IOMMU's do (0x%llx)",
+	   (unsigned long long)last_usable(iommufd, ioas2));
+	ok_errno(ioas_map_fixed(iommufd, ioas2, src, PAGE, IOMMU_LAST + 1),
+		 EINVAL, "MAP above it: EINVAL");
+
+	ok(!allow_iovas(iommufd, ioas3, &high, 1),
+	   "allow IOVA at 1 TiB in IOAS 3");
+	ok_errno(pci_attach(a, ioas3), EADDRINUSE,
+		 "replace into IOAS 3: EADDRINUSE, the IOMMU cannot reach it");
+	ok(!ioas_map(iommufd, ioas2, IOMMU_IOAS_MAP_READABLE |
+				      IOMMU_IOAS_MAP_FIXED_IOVA, src, PAGE, &s) &&
+		   !ioas_map_fixed(iommufd, ioas2, dst, PAGE, t),
+	   "MAP in IOAS 2");
+	pattern(src, PAGE, 9);
+	ok(!edu_copy(a, s, t) && !memcmp(src, dst, XFER),
+	   "the device stayed in IOAS 2: DMA works");
+	/* Debian's Intel drivers narrow at the first attach, not before */
+	ok(!hwpt_alloc(iommufd, a, ioas3, &hwpt),
+	   "HWPT_ALLOC on IOAS 3: the new domain does not know its IOMMU yet");
+	ok_errno(pci_attach(a, hwpt), EADDRINUSE,
+		 "attach to it: EADDRINUSE, the narrowed aperture excludes the "
+		 "allowed IOVA");
+	ok(!edu_copy(a, s, t) && !memcmp(src, dst, XFER),
+	   "the device stayed in IOAS 2: DMA works");
+	ok(!destroy(iommufd, hwpt), "destroy it");
+	ok(!pci_detach(a) && !pci_unbind(a), "detach, unbind");
+	close(iommufd);
+	munmap(src, PAGE);
+	munmap(dst, PAGE);
+}
+
+static long msi_cookies(void)
+{
+	return module_param_read("msi_cookies");
+}
+
+/*
+ * A software MSI window (test_sw_msi: what ARM's SMMUs report; x86 has
+ * none): reserved in the IOAS with the device, and an MSI cookie on the
+ * domain, once however many groups attach; fault injection at every step.
+ */
+static void test_sw_msi(struct edu *a, struct edu *b)
+{
+	const uint64_t window = 0x8000000;
+	uint8_t *src = buffer(PAGE, 0), *dst = buffer(PAGE, 0);
+	uint64_t s = 0x1000, t = 0x2000;
+	int iommufd = open_iommufd(), n, rc = -1, clean = 1;
+	struct iommu_iova_range ranges[8];
+	uint32_t ioas, num = 8;
+
+	ioas_alloc(iommufd, &ioas);
+	ok(!pci_bind(a, iommufd) && !pci_bind(b, iommufd), "bind two devices");
+	ok(!pci_attach(a, ioas) && msi_cookies() == 0,
+	   "without a software MSI window: no MSI cookie");
+	ok(!pci_detach(a), "detach");
+	if (!ok(!module_param_write("test_sw_msi", window),
+		"the devices report a software MSI window at 128 MiB"))
+		goto out;
+	ok(!pci_attach(a, ioas), "attach one");
+	ok(msi_cookies() == 1, "its domain got an MSI cookie");
+	ok(!iova_ranges(iommufd, ioas, ranges, &num, NULL) && num == 3 &&
+		   ranges[0].last == window - 1 &&
+		   ranges[1].start == window + 0x100000,
+	   "the window is reserved IOVA");
+	ok_errno(ioas_map_fixed(iommufd, ioas, src, PAGE, window), EINVAL,
+		 "MAP into it: EINVAL");
+	ok(!pci_attach(b, ioas) && b->pt_id == a->pt_id && msi_cookies() == 1,
+	   "the other joins the same domain: still one cookie");
+	pattern(src, PAGE, 3);
+	ok(!ioas_map(iommufd, ioas, IOMMU_IOAS_MAP_READABLE |
+				     IOMMU_IOAS_MAP_FIXED_IOVA, src, PAGE, &s) &&
+		   !ioas_map_fixed(iommufd, ioas, dst, PAGE, t) &&
+		   !edu_copy(b, s, t) && !memcmp(src, dst, XFER),
+	   "DMA works");
+	ok(!pci_detach(a) && !pci_detach(b) && msi_cookies() == 0,
+	   "the cookie goes with the domain");
+
+	for (n = 1; n < 100 && rc; n++) {
+		module_param_write("fail_nth", n);
+		rc = pci_attach(a, ioas);
+		module_param_write("fail_nth", 0);
+		num = 8;
+		if (rc && (msi_cookies() != 0 ||
+			   iova_ranges(iommufd, ioas, ranges, &num, NULL) ||
+			   num != 1))
+			clean = 0;
+	}
+	ok(!rc && clean, "fault injection: the attach fails at %d points, "
+	   "each leaving no cookie and no reservation", n - 2);
+	ok(msi_cookies() == 1 && !pci_detach(a), "then works");
+out:
+	module_param_write("test_sw_msi", 0);
+	ok(!pci_unbind(a) && !pci_unbind(b), "unbind both");
+	close(iommufd);
+	munmap(src, PAGE);
+	munmap(dst, PAGE);
+}
+
 /* Close the iommufd first: the bound device keeps the context alive */
 static void test_close_iommufd_first(struct edu *a)
 {
@@ -967,6 +1140,10 @@ int main(int argc, char **argv)
 	test_refusals(&a);
 	test_reserved_and_pins(&a);
 	test_two_devices(&a, &b);
+	test_vfio_compat(&a);
+	test_aperture(&a);
+	if (is_test_build())
+		test_sw_msi(&a, &b);
 	test_close_iommufd_first(&a);
 	test_close_device_first(&a);
 	test_driver_unbind(&a);

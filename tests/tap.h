@@ -174,6 +174,38 @@ static inline long objects_alive(void)
 	return module_param_read("objects_alive");
 }
 
+/* DMA faults the Intel IOMMU reported so far (kernel log lines) */
+static inline int dmar_faults(void)
+{
+	char line[512];
+	int n = 0;
+	FILE *f = popen("dmesg", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		n += strstr(line, "DMAR") && strstr(line, "fault addr");
+	if (f)
+		pclose(f);
+	return n;
+}
+
+/* Pages FOLL_PIN-pinned in the whole system now (acquired - released) */
+static inline long foll_pins(void)
+{
+	char name[64];
+	long val, acq = -1, rel = -1;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	while (f && fscanf(f, "%63s %ld", name, &val) == 2) {
+		if (!strcmp(name, "nr_foll_pin_acquired"))
+			acq = val;
+		else if (!strcmp(name, "nr_foll_pin_released"))
+			rel = val;
+	}
+	if (f)
+		fclose(f);
+	return acq < 0 || rel < 0 ? -1 : acq - rel;
+}
+
 /*
  * fn(fd, arg) in a forked child (which may drop privileges): its exit
  * status, or -1 if it did not exit normally

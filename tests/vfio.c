@@ -238,6 +238,58 @@ static void test_get_info(void)
 	close(fd);
 }
 
+static uint64_t pgsizes(int fd)
+{
+	struct vfio_iommu_type1_info info = { .argsz = sizeof(info) };
+
+	return ioctl_err(fd, VFIO_IOMMU_GET_INFO, &info) ? 0 :
+	       info.iova_pgsizes;
+}
+
+/*
+ * With mock domains in the compat IOAS (test build): CHECK_EXTENSION
+ * (DMA_CC_IOMMU) says whether they all enforce cache coherency (the mock
+ * never does), GET_INFO's iova_pgsizes what they all support, folded to
+ * PAGE_SIZE and up (the mock: PAGE_SIZE / 2, and 512 times that with
+ * HUGE_IOVA).
+ */
+static void test_domains(void)
+{
+	struct iommu_hwpt_alloc hwpt = { .size = sizeof(hwpt) };
+	const uint64_t huge = 256 * psz;
+	uint32_t ioas, stdev = 0, stdev2, idev2 = 0;
+	int fd = compat_fd(&ioas);
+
+	ok_errno(mock_domain(fd, ioas, &stdev, NULL, NULL), 0,
+		 "a mock device on the compat IOAS");
+	ok(ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU) == 0,
+	   "CHECK_EXTENSION(DMA_CC_IOMMU): 0, the mock domain does not "
+	   "enforce cache coherency");
+	ok(pgsizes(fd) == (uint64_t)psz,
+	   "GET_INFO: iova_pgsizes PAGE_SIZE, the mock granule folded "
+	   "(0x%llx)", (unsigned long long)pgsizes(fd));
+	ok_errno(destroy(fd, stdev), 0, "detach it");
+	ok(ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU) == 1 &&
+		   pgsizes(fd) == ~(uint64_t)(psz - 1),
+	   "without domains: 1, and every size from PAGE_SIZE");
+	ok_errno(mock_domain_flags(fd, ioas, MOCK_FLAGS_DEVICE_HUGE_IOVA,
+				   &stdev, NULL, NULL),
+		 0, "a mock device with huge IOPTEs");
+	ok(pgsizes(fd) == ((uint64_t)psz | huge),
+	   "iova_pgsizes PAGE_SIZE and 1 MiB (0x%llx)",
+	   (unsigned long long)pgsizes(fd));
+	ok_errno(mock_domain(fd, ioas, &stdev2, NULL, &idev2), 0,
+		 "and a plain one");
+	hwpt.dev_id = idev2;
+	hwpt.pt_id = ioas;
+	ok_errno(ioctl_err(fd, IOMMU_HWPT_ALLOC, &hwpt), 0,
+		 "HWPT_ALLOC: a domain of the plain one in the compat IOAS");
+	ok(pgsizes(fd) == (uint64_t)psz,
+	   "iova_pgsizes: what both domains support, PAGE_SIZE (0x%llx)",
+	   (unsigned long long)pgsizes(fd));
+	close(fd);
+}
+
 int main(void)
 {
 	psz = sysconf(_SC_PAGESIZE);
@@ -249,5 +301,7 @@ int main(void)
 	test_map_unmap();
 	test_type1_v1();
 	test_get_info();
+	if (is_test_build())
+		test_domains();
 	return tap_done();
 }

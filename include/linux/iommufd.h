@@ -75,6 +75,11 @@ void iommufd_access_unpin_pages(struct iommufd_access *access,
 				unsigned long iova, unsigned long length);
 int iommufd_access_rw(struct iommufd_access *access, unsigned long iova,
 		      void *data, size_t length, unsigned int flags);
+
+/* For VFIO only (symbol namespace IOMMUFD_VFIO) */
+int iommufd_vfio_compat_ioas_get_id(struct iommufd_ctx *ictx, u32 *out_ioas_id);
+int iommufd_vfio_compat_ioas_create(struct iommufd_ctx *ictx);
+int iommufd_vfio_compat_set_no_iommu(struct iommufd_ctx *ictx);
 #else
 static inline void iommufd_ctx_get(struct iommufd_ctx *ictx)
 {
@@ -182,6 +187,22 @@ static inline void iommufd_access_unpin_pages(struct iommufd_access *access,
 static inline int iommufd_access_rw(struct iommufd_access *access,
 				    unsigned long iova, void *data,
 				    size_t length, unsigned int flags)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int iommufd_vfio_compat_ioas_get_id(struct iommufd_ctx *ictx,
+						  u32 *out_ioas_id)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int iommufd_vfio_compat_ioas_create(struct iommufd_ctx *ictx)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int iommufd_vfio_compat_set_no_iommu(struct iommufd_ctx *ictx)
 {
 	return -EOPNOTSUPP;
 }

@@ -10,13 +10,15 @@
  *
  * Build from the repository root with
  *   gcc -std=gnu11 -Wall -Wextra -Werror -I include/uapi
- * and run the result.
+ * and run the result. Built with -DIOMMUFD_TEST_ABI_6_2, it checks the 6.2
+ * layout of struct iommu_test_cmd instead of 6.12's.
  */
 #include <stddef.h>
 #include <stdio.h>
 
-#include <linux/iommufd.h>
+/* First: the test header must bring <linux/iommufd.h> by itself */
 #include <linux/iommufd_test.h>
+#include <linux/iommufd.h>
 
 /*
  * Every checked condition is joined with one use of __COUNTER__ (whose
@@ -332,9 +334,8 @@ CHECK_FIELD(iommu_hwpt_page_response, cookie, 0, 4);
 CHECK_FIELD(iommu_hwpt_page_response, code, 4, 4);
 
 /* ---- IOMMU_TEST_CMD (selftest-abi.md 2 and 3) ---- */
-CHECK_VAL(IOMMUFD_TEST_CMD_NR, 0xa0);
 CHECK_VAL(IOMMU_TEST_CMD, 0x3ba0);
-CHECK_VAL(IOMMUFD_TEST_CMD_NR - IOMMUFD_CMD_BASE, 32);
+CHECK_VAL(_IOC_NR(IOMMU_TEST_CMD) - IOMMUFD_CMD_BASE, 32);
 
 CHECK_VAL(IOMMU_TEST_OP_ADD_RESERVED, 1);
 CHECK_VAL(IOMMU_TEST_OP_MOCK_DOMAIN, 2);
@@ -371,18 +372,26 @@ CHECK_VAL(IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, 0xdeadbeef);
 CHECK_VAL(IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_INVALID, 0xdadbeef);
 CHECK_VAL(IOMMU_TEST_INVALIDATE_FLAG_ALL, 0x1);
 
+#ifdef IOMMUFD_TEST_ABI_6_2
+/* The 6.2 layout (selftest-abi.md 2.2) */
+CHECK_SIZE(iommu_test_cmd, 56);
+CHECK_FIELD(iommu_test_cmd, last, 48, 4);
+CHECK_MIN(iommu_test_cmd, last, 52);
+#else
 CHECK_SIZE(iommu_test_cmd, 72);
+CHECK_FIELD(iommu_test_cmd, last, 64, 4);
+CHECK_MIN(iommu_test_cmd, last, 68);
+#endif
 CHECK_ALIGN(iommu_test_cmd, 8);
 CHECK_FIELD(iommu_test_cmd, size, 0, 4);
 CHECK_FIELD(iommu_test_cmd, op, 4, 4);
 CHECK_FIELD(iommu_test_cmd, id, 8, 4);
 CHECK_FIELD(iommu_test_cmd, __reserved, 12, 4);
-CHECK_FIELD(iommu_test_cmd, last, 64, 4);
-CHECK_MIN(iommu_test_cmd, last, 68);
 
 CHECK_FIELD(iommu_test_cmd, add_reserved.start, 16, 8);
 CHECK_FIELD(iommu_test_cmd, add_reserved.length, 24, 8);
 CHECK_FIELD(iommu_test_cmd, mock_domain.out_stdev_id, 16, 4);
+CHECK_FIELD(iommu_test_cmd, mock_domain.out_device_id, 16, 4);
 CHECK_FIELD(iommu_test_cmd, mock_domain.out_hwpt_id, 20, 4);
 CHECK_FIELD(iommu_test_cmd, mock_domain.out_idev_id, 24, 4);
 CHECK_FIELD(iommu_test_cmd, mock_domain_flags.out_stdev_id, 16, 4);
@@ -410,12 +419,14 @@ CHECK_FIELD(iommu_test_cmd, access_rw.uptr, 32, 8);
 CHECK_FIELD(iommu_test_cmd, access_rw.flags, 40, 4);
 CHECK_FIELD(iommu_test_cmd, memory_limit.limit, 16, 4);
 CHECK_FIELD(iommu_test_cmd, access_replace_ioas.ioas_id, 16, 4);
+#ifndef IOMMUFD_TEST_ABI_6_2
 CHECK_FIELD(iommu_test_cmd, dirty.flags, 16, 4);
 CHECK_FIELD(iommu_test_cmd, dirty.iova, 24, 8);
 CHECK_FIELD(iommu_test_cmd, dirty.length, 32, 8);
 CHECK_FIELD(iommu_test_cmd, dirty.page_size, 40, 8);
 CHECK_FIELD(iommu_test_cmd, dirty.uptr, 48, 8);
 CHECK_FIELD(iommu_test_cmd, dirty.out_nr_dirty, 56, 8);
+#endif
 CHECK_FIELD(iommu_test_cmd, check_iotlb.id, 16, 4);
 CHECK_FIELD(iommu_test_cmd, check_iotlb.iotlb, 20, 4);
 CHECK_FIELD(iommu_test_cmd, trigger_iopf.dev_id, 16, 4);

@@ -17,4 +17,22 @@
 /* Drop both references taken by CONSUMER_HOLD_FD */
 #define CONSUMER_DROP _IO(CONSUMER_TYPE, 0x42)
 
+/*
+ * One VFIO compat helper (namespace IOMMUFD_VFIO) on the context of @fd:
+ * the ioctl returns its result, GET_ID also fills @out_ioas_id
+ */
+enum {
+	CONSUMER_COMPAT_GET_ID,
+	CONSUMER_COMPAT_CREATE,
+	CONSUMER_COMPAT_SET_NO_IOMMU,
+};
+
+struct consumer_vfio_compat {
+	__s32 fd;
+	__u32 op;
+	__u32 out_ioas_id;
+};
+
+#define CONSUMER_VFIO_COMPAT _IOWR(CONSUMER_TYPE, 0x43, struct consumer_vfio_compat)
+
 #endif

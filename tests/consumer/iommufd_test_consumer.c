@@ -66,6 +66,36 @@ static void consumer_drop(struct iommufd_ctx *ictx)
 	iommufd_ctx_put(ictx);
 }
 
+static long consumer_vfio_compat(void __user *uarg)
+{
+	struct consumer_vfio_compat cmd;
+	struct iommufd_ctx *ictx;
+	long rc;
+
+	if (copy_from_user(&cmd, uarg, sizeof(cmd)))
+		return -EFAULT;
+	ictx = iommufd_ctx_from_fd(cmd.fd);
+	if (IS_ERR(ictx))
+		return PTR_ERR(ictx);
+	switch (cmd.op) {
+	case CONSUMER_COMPAT_GET_ID:
+		rc = iommufd_vfio_compat_ioas_get_id(ictx, &cmd.out_ioas_id);
+		if (!rc && copy_to_user(uarg, &cmd, sizeof(cmd)))
+			rc = -EFAULT;
+		break;
+	case CONSUMER_COMPAT_CREATE:
+		rc = iommufd_vfio_compat_ioas_create(ictx);
+		break;
+	case CONSUMER_COMPAT_SET_NO_IOMMU:
+		rc = iommufd_vfio_compat_set_no_iommu(ictx);
+		break;
+	default:
+		rc = -EOPNOTSUPP;
+	}
+	iommufd_ctx_put(ictx);
+	return rc;
+}
+
 static long consumer_ioctl(struct file *filp, unsigned int cmd,
 			   unsigned long arg)
 {
@@ -86,6 +116,8 @@ static long consumer_ioctl(struct file *filp, unsigned int cmd,
 		if (get_user(fd, (int __user *)arg))
 			return -EFAULT;
 		return consumer_hold(c, fd);
+	case CONSUMER_VFIO_COMPAT:
+		return consumer_vfio_compat((void __user *)arg);
 	case CONSUMER_DROP:
 		mutex_lock(&c->lock);
 		ictx = c->held;
@@ -141,3 +173,4 @@ module_misc_device(consumer_misc);
 MODULE_DESCRIPTION("iommufd test-only consumer of the context API");
 MODULE_LICENSE("GPL");
 MODULE_IMPORT_NS(IOMMUFD_NS);
+MODULE_IMPORT_NS(IOMMUFD_VFIO_NS);

@@ -8,7 +8,7 @@
 # "failed", so a broken run never reads "0 failed").
 #
 #   check.sh --payload-for-kver 'CMD' [--log-dir DIR] [--kernels "K1 K2"]
-#            [--mem MiB] [--timeout SEC] [--stream] [--kmod NAME]...
+#            [--mem MiB] [--timeout SEC] [--stream]
 #            [--append KERNEL-ARGS]
 #            [-- extra qemu args...]
 #
@@ -28,7 +28,6 @@ usage() {
 }
 
 logdir=./vm-logs payload_cmd='' kernels=${KERNELS:-} mem='' timeout='' stream='' append=''
-kmods=()
 extra=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -39,7 +38,6 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=${2:?}; shift 2 ;;
 	--stream) stream=--stream; shift ;;
 	--append) append=${2:?}; shift 2 ;;
-	--kmod) kmods+=(--kmod "${2:?}"); shift 2 ;;
 	--) shift; extra=("$@"); break ;;
 	-h|--help) usage ;;
 	*) echo "check: unknown argument: $1" >&2; usage ;;
@@ -49,7 +47,13 @@ done
 mkdir -p "$logdir"
 logdir=$(cd "$logdir" && pwd)
 
-has_headers() { [ -e "/lib/modules/$1/build" ] || [ -e "/usr/src/linux-headers-$1" ]; }
+# shellcheck source=scripts/kernel-lib.sh
+. "$here/../../scripts/kernel-lib.sh"
+has_kernel() { kernel_root "$1" >/dev/null; }
+has_headers() {
+	local r
+	r=$(kernel_root "$1") && { [ -e "$r/lib/modules/$1/build" ] || [ -e "$r/usr/src/linux-headers-$1" ]; }
+}
 
 missing=()
 klist=()
@@ -71,7 +75,7 @@ if [ -z "$kernels" ]; then
 else
 	read -r -a wanted <<<"$kernels"
 	for k in "${wanted[@]}"; do
-		if [ ! -e "/boot/vmlinuz-$k" ]; then
+		if ! has_kernel "$k"; then
 			echo "check: expected kernel $k is missing: no /boot/vmlinuz-$k" >&2
 			missing+=("$k")
 		elif ! has_headers "$k"; then
@@ -109,7 +113,7 @@ for k in "${klist[@]}"; do
 	p=0 f=0 s=0 status=ok vmfail=1
 	if ! bash -c "$payload_cmd"' "$@"' check-payload "$k" "$pdir"; then
 		status="FAILED: payload command failed"
-	elif ! "$here/mkinitramfs.sh" --kver "$k" --out "$img" --payload "$pdir" "${kmods[@]}"; then
+	elif ! "$here/mkinitramfs.sh" --kver "$k" --out "$img" --payload "$pdir"; then
 		status="FAILED: mkinitramfs failed"
 	else
 		"$here/run-vm.sh" --kver "$k" --initramfs "$img" --name "$k" "${vm_args[@]}" \

@@ -3,34 +3,32 @@
 #
 # Builds the test VM's initramfs: a gzip'ed newc cpio holding busybox-static
 # (with its applet links), tests/vm/init as /init and the caller's payload
-# directory (modules, static test binaries, run.sh) under /payload.
+# directory (modules, static test binaries, run.sh) under /payload, except
+# its rootfs/ subdirectory, whose contents go to the archive's root as they
+# are (a /lib/modules tree, programs with their libraries).
 #
-#   mkinitramfs.sh --kver KVER --out FILE.cpio.gz --payload DIR [--kmod NAME]...
+#   mkinitramfs.sh --kver KVER --out FILE.cpio.gz --payload DIR
 #
-# --kmod NAME (repeatable) also copies the kernel's own NAME.ko (found under
-# /lib/modules/KVER, '-' and '_' alike, decompressed if it is .ko.xz/.gz/.zst)
-# into /payload/kmod/ under its file name (e.g. vfio-pci.ko). Nothing else
-# comes from /lib/modules: the serial console, devtmpfs and the Intel IOMMU
-# are built into Debian's kernels.
+# Nothing comes from the kernel's /lib/modules unless the payload's rootfs/
+# brings it (tests/vm/modtree.sh): the serial console, devtmpfs and the
+# Intel IOMMU are built into Debian's kernels.
 #
 # The archive is reproducible: files are sorted, owned by root, dated
 # SOURCE_DATE_EPOCH (default 0), and cpio/gzip add no inode numbers or names.
 set -euo pipefail
 
 usage() {
-	echo "usage: $0 --kver KVER --out FILE.cpio.gz --payload DIR [--kmod NAME]..." >&2
+	echo "usage: $0 --kver KVER --out FILE.cpio.gz --payload DIR" >&2
 	exit 2
 }
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 
 kver='' out='' payload=''
-kmods=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kver) kver=${2:?}; shift 2 ;;
 	--out) out=${2:?}; shift 2 ;;
 	--payload) payload=${2:?}; shift 2 ;;
-	--kmod) kmods+=("${2:?}"); shift 2 ;;
 	-h|--help) usage ;;
 	*) echo "mkinitramfs: unknown argument: $1" >&2; usage ;;
 	esac
@@ -80,30 +78,12 @@ mknod -m 0600 "$root/dev/console" c 5 1 2>/dev/null || true
 echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
 echo "root:x:0:" >"$root/etc/group"
 
-cp -a "$payload"/. "$root/payload/"
+if [ -d "$payload/rootfs" ]; then
+	cp -a "$payload/rootfs"/. "$root/"
+fi
+tar -C "$payload" --exclude=./rootfs -cf - . | tar -C "$root/payload" -xf -
 [ -f "$root/payload/run.sh" ] || echo "mkinitramfs: warning: $payload/run.sh is missing" >&2
 [ -f "$root/payload/run.sh" ] && chmod 0755 "$root/payload/run.sh"
-
-if [ ${#kmods[@]} -gt 0 ]; then
-	moddir=/lib/modules/$kver
-	[ -d "$moddir" ] || die "$moddir does not exist (is kernel $kver installed?)"
-	mkdir -p "$root/payload/kmod"
-	for name in "${kmods[@]}"; do
-		# Module names treat '-' and '_' alike.
-		pat=${name//[-_]/[-_]}
-		src=$(find "$moddir" -type f \( -name "$pat.ko" -o -name "$pat.ko.xz" \
-			-o -name "$pat.ko.gz" -o -name "$pat.ko.zst" \) | LC_ALL=C sort | sed -n 1p)
-		[ -n "$src" ] || die "module $name not found under $moddir"
-		base=${src##*/}
-		dst=$root/payload/kmod/${base%.ko*}.ko
-		case $src in
-		*.ko) cp "$src" "$dst" ;;
-		*.xz) xz -dc "$src" >"$dst" ;;
-		*.gz) gzip -dc "$src" >"$dst" ;;
-		*.zst) zstd -qdc "$src" >"$dst" ;;
-		esac
-	done
-fi
 
 # Deterministic archive: fixed dates, sorted names, root ownership.
 epoch=${SOURCE_DATE_EPOCH:-0}

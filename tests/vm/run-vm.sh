@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Boots one Debian kernel in QEMU (TCG, q35, Intel vIOMMU with interrupt
-# remapping, 2 vCPUs) with an initramfs from mkinitramfs.sh, and judges the
-# run from its two serial logs.
+# remapping and snoop control, as real VT-d has; 2 vCPUs) with an initramfs
+# from mkinitramfs.sh, and judges the run from its two serial logs.
 #
 #   run-vm.sh --kver KVER --initramfs FILE [--mem MiB] [--timeout SEC]
 #             [--boot-timeout SEC] [--log-dir DIR] [--name LABEL] [--stream]
@@ -34,7 +34,10 @@
 #   WARNING and worse after init, and the full dmesg dump between
 #   "IOMMUFD-VM: dmesg begin/end") is searched for $BAD_PATTERNS below; any
 #   hit is a failure, shown with context. The kernel command line, echoed at
-#   boot, is not searched.
+#   boot, is not searched. Neither are regions between the kernel log lines
+#   "IOMMUFD-VM: expect-warning begin" and "... end", which a test writes
+#   (to /dev/kmsg) around a kernel warning it provokes on purpose; such a
+#   region without a "WARNING:" line is a failure itself.
 # - TAP (tests log, \r stripped): top-level "ok " lines pass, "not ok " lines
 #   fail, either with "# SKIP" is skipped. No result line at all, "Bail out!",
 #   or a result count differing from the sum of the top-level "1..N" plans
@@ -46,6 +49,7 @@ BAD_PATTERNS='Oops|BUG:|WARNING:|Kernel panic|general protection fault|KASAN|UBS
 BAD_PATTERNS+='|possible circular locking|possible recursive locking|inconsistent lock state'
 BAD_PATTERNS+='|soft lockup|hard LOCKUP|hung_task|blocked for more than|Call Trace:'
 BAD_PATTERNS+='|refcount_t:|list_add corruption|list_del corruption|kernel BUG at'
+BAD_PATTERNS+='|IOMMUFD-VM: expected warning missing'
 # Lines that describe a boot that died before init (for the retry message).
 EARLY_DEATH='Oops|Kernel panic|BUG:|general protection fault|kernel BUG at'
 
@@ -57,7 +61,7 @@ usage() {
 }
 
 kver='' initramfs='' mem=1024 timeout=600 boot_timeout=180 logdir=./vm-logs name='' stream=0
-iommu='intel-iommu,intremap=on'
+iommu='intel-iommu,intremap=on,snoop-control=on'
 append=''
 extra=()
 while [ $# -gt 0 ]; do
@@ -79,7 +83,9 @@ while [ $# -gt 0 ]; do
 done
 if [ -z "$kver" ] || [ -z "$initramfs" ]; then usage; fi
 name=${name:-$kver}
-kernel=/boot/vmlinuz-$kver
+# shellcheck source=scripts/kernel-lib.sh
+. "$(dirname "$0")/../../scripts/kernel-lib.sh"
+kernel=$(kernel_root "$kver" || true)/boot/vmlinuz-$kver
 [ -r "$kernel" ] || { echo "run-vm: $kernel not found" >&2; exit 2; }
 [ -r "$initramfs" ] || { echo "run-vm: initramfs $initramfs not found" >&2; exit 2; }
 command -v qemu-system-x86_64 >/dev/null || {
@@ -236,6 +242,16 @@ else
 	# The kernel command line (echoed twice at boot) is not searched.
 	# shellcheck disable=SC2001 # a regex across lines, not a ${var//} job
 	scan=$(sed 's/\(Command line:\).*/\1 <not searched>/' <<<"$clean_console")
+	# Warnings provoked on purpose, between a test's markers
+	scan=$(awk '
+		/IOMMUFD-VM: expect-warning begin/ { inside = 1; seen = 0; next }
+		/IOMMUFD-VM: expect-warning end/ {
+			if (!seen) print "IOMMUFD-VM: expected warning missing"
+			inside = 0
+			next
+		}
+		inside { if (/WARNING:/) seen = 1; next }
+		{ print }' <<<"$scan")
 	hits=$(grep -c -E "$BAD_PATTERNS" <<<"$scan" || true)
 	if [ "$hits" -gt 0 ]; then
 		first=$(grep -m1 -E "$BAD_PATTERNS" <<<"$scan" || true)

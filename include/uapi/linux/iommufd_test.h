@@ -1,26 +1,30 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
  * IOMMUFD test-only ABI (IOMMU_TEST_CMD), binary compatible with the
- * Linux 6.12 selftest interface.
+ * selftest interface of every Linux release from 6.2 to 6.12.
  *
  * Written from the project specification (spec/selftest-abi.md). This
- * interface only exists when the module is built or loaded with its test
- * support enabled. It creates mock devices behind a mock IOMMU and offers
- * probes into kernel state for the iommufd selftests.
+ * interface only exists when the module is built with its test support
+ * enabled. It creates mock devices behind a mock IOMMU and offers probes
+ * into kernel state for the iommufd selftests.
+ *
+ * Like the header it stands in for, it includes <linux/iommufd.h> and
+ * carries the names programs of all those releases use. Their binaries
+ * differ in the size of struct iommu_test_cmd: 56 bytes until 6.6, 72
+ * since 6.7, and the kernel accepts both. Where 6.2 and 6.12 gave an
+ * operation different semantics, a command of 56 bytes gets 6.2's (which
+ * 6.4 to 6.6 programs, sending 56 bytes too, do not expect). A program
+ * written for 6.2 that is built against this header gets 6.2's 56-byte
+ * layout, and so 6.2's semantics, by defining IOMMUFD_TEST_ABI_6_2 before
+ * including it; without it, the layout is 6.12's.
  */
 #ifndef _UAPI_IOMMUFD_TEST_H
 #define _UAPI_IOMMUFD_TEST_H
 
-#include <linux/ioctl.h>
 #include <linux/types.h>
+#include <linux/iommufd.h>
 
-/*
- * The test command is IOMMUFD_CMD_BASE + 32 of the IOMMUFD ioctl type. The
- * numbers are spelled out here so that this header does not depend on
- * which iommufd.h the include path finds first.
- */
-#define IOMMUFD_TEST_CMD_NR (0x80 + 32)
-#define IOMMU_TEST_CMD _IO(';', IOMMUFD_TEST_CMD_NR)
+#define IOMMU_TEST_CMD _IO(IOMMUFD_TYPE, IOMMUFD_CMD_BASE + 32)
 
 /**
  * enum iommu_test_op - operations of IOMMU_TEST_CMD, selected by op
@@ -139,8 +143,10 @@ enum iommu_test_nested_iotlb {
  * @add_reserved.length: number of bytes to reserve
  * @mock_domain: IOMMU_TEST_OP_MOCK_DOMAIN
  * @mock_domain.out_stdev_id: output, SELFTEST object of the mock device
+ * @mock_domain.out_device_id: the 6.2 name of @mock_domain.out_stdev_id
  * @mock_domain.out_hwpt_id: output, HW page table the device is attached to
- * @mock_domain.out_idev_id: output, DEVICE object of the mock device
+ * @mock_domain.out_idev_id: output, DEVICE object of the mock device (none
+ *                           with the 6.2 semantics)
  * @mock_domain_flags: IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS
  * @mock_domain_flags.out_stdev_id: output, SELFTEST object
  * @mock_domain_flags.out_hwpt_id: output, attached HW page table
@@ -177,7 +183,7 @@ enum iommu_test_nested_iotlb {
  * @memory_limit.limit: new limit in bytes, at least 12
  * @access_replace_ioas: IOMMU_TEST_OP_ACCESS_REPLACE_IOAS
  * @access_replace_ioas.ioas_id: IOAS to move the access to
- * @dirty: IOMMU_TEST_OP_DIRTY
+ * @dirty: IOMMU_TEST_OP_DIRTY (not in the 6.2 layout)
  * @dirty.flags: ignored
  * @dirty.iova: IOVA represented by bit 0 of the bitmap
  * @dirty.length: number of bytes of IOVA covered by the bitmap
@@ -193,10 +199,13 @@ enum iommu_test_nested_iotlb {
  * @trigger_iopf.grpid: page request group index
  * @trigger_iopf.perm: enum iommu_hwpt_pgfault_perm
  * @trigger_iopf.addr: faulting address
- * @last: unused; marks the end of the required part of the structure
+ * @last: unused; marks the end of the structure as each release knew it
  *
- * The minimum size is 68 (up to @last). Whether the structure is written
- * back depends on @op.
+ * 72 bytes, @last at 64; with IOMMUFD_TEST_ABI_6_2, 56 bytes, @last at 48.
+ * The kernel accepts any size from 52 (the end of the 6.2 @last); below 68
+ * (the end of the 6.12 @last) MOCK_DOMAIN, ADD_RESERVED, MD_CHECK_MAP and
+ * MD_CHECK_REFS behave as in 6.2. Whether the structure is written back
+ * depends on @op.
  */
 struct iommu_test_cmd {
 	__u32 size;
@@ -209,7 +218,10 @@ struct iommu_test_cmd {
 			__aligned_u64 length;
 		} add_reserved;
 		struct {
-			__u32 out_stdev_id;
+			union {
+				__u32 out_stdev_id;
+				__u32 out_device_id;
+			};
 			__u32 out_hwpt_id;
 			__u32 out_idev_id;
 		} mock_domain;
@@ -258,6 +270,7 @@ struct iommu_test_cmd {
 		struct {
 			__u32 ioas_id;
 		} access_replace_ioas;
+#ifndef IOMMUFD_TEST_ABI_6_2
 		struct {
 			__u32 flags;
 			__aligned_u64 iova;
@@ -266,6 +279,7 @@ struct iommu_test_cmd {
 			__aligned_u64 uptr;
 			__aligned_u64 out_nr_dirty;
 		} dirty;
+#endif
 		struct {
 			__u32 id;
 			__u32 iotlb;

@@ -36,9 +36,9 @@ echo "$edu" >/sys/bus/pci/drivers_probe
 [ -c "/dev/iommufd-pci/$edu" ] || fail "no /dev/iommufd-pci/$edu"
 echo "   $(ls -l "/dev/iommufd-pci/$edu")"
 
-echo "== Run the userspace driver: ./demo /dev/iommufd-pci/$edu"
+echo "== Run the userspace driver: ./driver-demo /dev/iommufd-pci/$edu"
 dmesg -c >/dev/null
-./demo "/dev/iommufd-pci/$edu"
+./driver-demo "/dev/iommufd-pci/$edu"
 rc=$?
 echo "== What the kernel logged meanwhile (the blocked DMA):"
 dmesg | grep -i 'dmar' | sed 's/^/   /'

@@ -4,7 +4,7 @@
  * iommufd would write one: its DMA goes only where this program mapped its
  * own memory into an IO address space through /dev/iommu.
  *
- * Usage: demo /dev/iommufd-pci/<BDF>
+ * Usage: driver-demo /dev/iommufd-pci/<BDF>
  *
  * The edu device has a 4 KiB buffer at offset 0x40000 of its BAR 0 and a
  * DMA engine that copies between that buffer and a bus address (for us an
