@@ -26,7 +26,7 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* Seconds QMP device_add of the edu takes, or -1 */
-static double device_add(int mem_mb, int iommufd)
+static double hotplug_seconds(int mem_mb, int iommufd)
 {
 	const char *args[3] = { "-object", "iommufd,id=iommufd0" };
 	char cmd[256];
@@ -64,8 +64,8 @@ static void rows(int mem_mb)
 	int i;
 
 	for (i = 0; i < ROUNDS; i++) {
-		ours[i] = device_add(mem_mb, 1);
-		type1[i] = device_add(mem_mb, 0);
+		ours[i] = hotplug_seconds(mem_mb, 1);
+		type1[i] = hotplug_seconds(mem_mb, 0);
 		if (ours[i] < 0 || type1[i] < 0) {
 			printf("| device_add with %d MiB of guest RAM: FAILED\n", mem_mb);
 			return;
