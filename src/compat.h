@@ -133,6 +133,142 @@ static inline void *iommufd_iommu_hw_info(struct device *dev, u32 *length,
 	return NULL;
 }
 
+/*
+ * A domain for userspace from the IOMMU driver of @dev (6.7+:
+ * iommu_ops::domain_alloc_user): IOMMU_HWPT_ALLOC @flags, a nesting @parent
+ * and driver data (@len bytes at @uptr, of @type; @len 0: none). The driver
+ * fills the domain in but for its owner, which the IOMMU core checks at
+ * attach.
+ */
+static inline struct iommu_domain *
+iommufd_iommu_domain_alloc_user(struct device *dev, u32 flags,
+				struct iommu_domain *parent, u32 type,
+				void __user *uptr, u32 len)
+{
+#ifdef HAVE_IOMMU_DOMAIN_ALLOC_USER
+	const struct iommu_ops *ops = dev->iommu->iommu_dev->ops;
+	struct iommu_user_data data = { .type = type, .uptr = uptr, .len = len };
+	struct iommu_domain *kdom;
+
+	if (!ops->domain_alloc_user)
+		return ERR_PTR(-EOPNOTSUPP);
+	kdom = ops->domain_alloc_user(dev, flags, parent, len ? &data : NULL);
+	if (IS_ERR(kdom))
+		return kdom;
+	if (!kdom)
+		return ERR_PTR(-ENOMEM);
+	if (!kdom->owner)
+		kdom->owner = ops;
+	return kdom;
+#else
+	return ERR_PTR(-EOPNOTSUPP);
+#endif
+}
+
+/*
+ * Cache invalidation requests for a nested domain (6.8+:
+ * iommu_domain_ops::cache_invalidate_user): *@entry_num of @entry_len bytes
+ * at @uptr, of @type; *@entry_num becomes the number handled.
+ */
+static inline int iommufd_iommu_cache_invalidate_user(struct iommu_domain *kdom,
+						      u32 type,
+						      void __user *uptr,
+						      u32 entry_len,
+						      u32 *entry_num)
+{
+#ifdef HAVE_IOMMU_CACHE_INVALIDATE_USER
+	struct iommu_user_data_array array = {
+		.type = type,
+		.uptr = uptr,
+		.entry_len = entry_len,
+		.entry_num = *entry_num,
+	};
+	int rc = -EOPNOTSUPP;
+
+	if (kdom->ops->cache_invalidate_user)
+		rc = kdom->ops->cache_invalidate_user(kdom, &array);
+	*entry_num = kdom->ops->cache_invalidate_user ? array.entry_num : 0;
+	return rc;
+#else
+	*entry_num = 0;
+	return -EOPNOTSUPP;
+#endif
+}
+
+/* Dirty tracking of domains (6.7+: struct iommu_dirty_ops) */
+static inline bool iommufd_iommu_dirty_capable(struct device *dev)
+{
+#ifdef HAVE_IOMMU_DIRTY_OPS
+	return device_iommu_capable(dev, IOMMU_CAP_DIRTY_TRACKING);
+#else
+	return false;
+#endif
+}
+
+static inline bool iommufd_iommu_domain_dirty(struct iommu_domain *kdom)
+{
+#ifdef HAVE_IOMMU_DIRTY_OPS
+	return kdom->dirty_ops;
+#else
+	return false;
+#endif
+}
+
+static inline int iommufd_iommu_set_dirty_tracking(struct iommu_domain *kdom,
+						   bool enable)
+{
+#ifdef HAVE_IOMMU_DIRTY_OPS
+	return kdom->dirty_ops->set_dirty_tracking(kdom, enable);
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+
+/*
+ * One read_and_clear_dirty() of the driver over [@iova, @iova + @length),
+ * clearing unless @no_clear. Debian's kernels lack CONFIG_IOMMUFD_DRIVER,
+ * so the driver cannot fill a struct iova_bitmap (iova_bitmap_set() is an
+ * empty stub there); what it does record is the IOTLB gather of the dirty
+ * IOPTEs: their extent, [*first, *last] (*first > *last: none).
+ */
+static inline int iommufd_iommu_read_dirty_extent(struct iommu_domain *kdom,
+						  unsigned long iova,
+						  unsigned long length,
+						  bool no_clear,
+						  unsigned long *first,
+						  unsigned long *last)
+{
+#ifdef HAVE_IOMMU_DIRTY_OPS
+	struct iommu_iotlb_gather gather;
+	struct iommu_dirty_bitmap dirty;
+	int rc;
+
+	iommu_dirty_bitmap_init(&dirty, NULL, &gather);
+	rc = kdom->dirty_ops->read_and_clear_dirty(kdom, iova, length,
+						   no_clear ?
+							   IOMMU_DIRTY_NO_CLEAR :
+							   0,
+						   &dirty);
+	*first = gather.start;
+	*last = gather.end;
+	return rc;
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+
+/* Flush the IOTLB of [@first, @last], e.g. of IOPTEs made clean */
+static inline void iommufd_iommu_flush_range(struct iommu_domain *kdom,
+					     unsigned long first,
+					     unsigned long last)
+{
+	struct iommu_iotlb_gather gather;
+
+	iommu_iotlb_gather_init(&gather);
+	iommu_iotlb_gather_add_range(&gather, first, last - first + 1);
+	iommu_iotlb_sync(kdom, &gather);
+}
+
 /* Set flags of a VMA being set up: vm_flags_set() since 6.3 */
 static inline void iommufd_vm_flags_set(struct vm_area_struct *vma,
 					vm_flags_t flags)

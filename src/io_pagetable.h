@@ -32,10 +32,16 @@
 
 struct iommufd_access;
 struct iommufd_ctx;
+struct iommufd_user_data_array;
+struct iopt_dirty_bitmap;
 struct iopt_domain;
 struct iopt_hole;
 struct page;
 
+/*
+ * What a domain does. Paging domains map; nested ones (their stage 1 in
+ * userspace's hands) only have free and cache_invalidate_user.
+ */
 struct iopt_domain_ops {
 	/* Map [iova, iova + size) to paddr; both aligned to a page size */
 	int (*map)(struct iopt_domain *domain, unsigned long iova,
@@ -48,12 +54,51 @@ struct iopt_domain_ops {
 				    unsigned long iova);
 	void (*free)(struct iopt_domain *domain);
 	/*
+	 * Nested domains: handle array->entry_num cache invalidation requests
+	 * in order up to the first failure; array->entry_num becomes the
+	 * number handled
+	 */
+	int (*cache_invalidate_user)(struct iopt_domain *domain,
+				     struct iommufd_user_data_array *array);
+	/*
 	 * Optional: make the IOMMU keep every DMA of the domain cache
 	 * coherent (snoop), even DMA the device marks no-snoop. Only for a
 	 * domain without mappings whose first device is attached (the IOMMU
 	 * judges by its devices). Returns whether it does.
 	 */
 	bool (*enforce_cache_coherency)(struct iopt_domain *domain);
+};
+
+/* Driver specific data from userspace: IOMMU_HWPT_ALLOC's data_* fields */
+struct iommufd_user_data {
+	u32 type;
+	void __user *uptr;
+	u32 len;
+};
+
+/* An array of driver specific requests: IOMMU_HWPT_INVALIDATE's */
+struct iommufd_user_data_array {
+	u32 type;
+	void __user *uptr;
+	u32 entry_len;
+	u32 entry_num;
+};
+
+/* iopt_dirty_ops::read_and_clear_dirty: report, but keep, the dirty state */
+#define IOPT_DIRTY_NO_CLEAR BIT(0)
+
+/* A domain that can track which of its IOPTEs the device wrote through */
+struct iopt_dirty_ops {
+	int (*set_dirty_tracking)(struct iopt_domain *domain, bool enable);
+	/*
+	 * Report each dirty IOPTE of [iova, iova + length) with
+	 * iopt_dirty_record() and, without IOPT_DIRTY_NO_CLEAR, make it clean
+	 * (and flush the IOTLB for it). @bitmap NULL: only clean.
+	 */
+	int (*read_and_clear_dirty)(struct iopt_domain *domain,
+				    unsigned long iova, unsigned long length,
+				    unsigned long flags,
+				    struct iopt_dirty_bitmap *bitmap);
 };
 
 /*
@@ -63,6 +108,10 @@ struct iopt_domain_ops {
  */
 struct iopt_domain {
 	const struct iopt_domain_ops *ops;
+	/* NULL: the domain cannot track dirty IOPTEs */
+	const struct iopt_dirty_ops *dirty_ops;
+	/* The device ops that allocated it: its IOMMU driver */
+	const void *owner;
 	unsigned long pgsize_bitmap;
 	unsigned long aperture_start;
 	unsigned long aperture_last;
@@ -70,7 +119,8 @@ struct iopt_domain {
 	bool enforce_cache_coherency;
 	/*
 	 * The table it is added to, or NULL: set and cleared with both rwsems
-	 * held for write, by the domain's owner, which may read it without
+	 * held for write, by whoever holds the domain (its HW page table),
+	 * which may read it without
 	 */
 	struct io_pagetable *iopt;
 	/* In io_pagetable.domains while the domain belongs to an IOAS */
@@ -293,6 +343,22 @@ int iopt_access_rw(struct io_pagetable *iopt, unsigned long iova,
 unsigned long iopt_test_nth_area_iova(struct io_pagetable *iopt, u32 nth,
 				      u32 offset);
 #endif
+
+/* dirty.c: dirty tracking of domains */
+void iopt_dirty_record(struct iopt_dirty_bitmap *bitmap, unsigned long iova,
+		       unsigned long last);
+
+/*
+ * One read of the dirty IOPTEs of [iova, iova + length), reporting only the
+ * first and last dirty IOVA (*first > *last: none)
+ */
+typedef int (*iopt_dirty_extent_fn)(void *priv, unsigned long iova,
+				    unsigned long length, unsigned long flags,
+				    unsigned long *first, unsigned long *last);
+int iopt_dirty_read_by_extent(iopt_dirty_extent_fn fn, void *priv,
+			      unsigned long granule, unsigned long iova,
+			      unsigned long length, unsigned long flags,
+			      struct iopt_dirty_bitmap *bitmap);
 
 /* pages.c: loading areas into domains, pinning and accounting */
 int iopt_area_fill_domain(struct iopt_area *area, struct iopt_domain *domain);

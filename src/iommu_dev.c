@@ -83,11 +83,18 @@ struct iommufd_kdev {
 struct iommufd_kdomain {
 	struct iopt_domain domain;
 	struct iommu_domain *kdom;
+	/* With dirty_ops: IOMMU_HWPT_SET_DIRTY_TRACKING's state */
+	bool dirty_tracking;
 	/*
 	 * It has an MSI cookie; protected by the mutex of its IOAS, which
 	 * every attach holds
 	 */
 	bool msi_cookie;
+	/*
+	 * A nested domain's parent, which outlives it (the nested HW page
+	 * table holds a reference on the parent's)
+	 */
+	struct iommufd_kdomain *parent;
 };
 
 static struct iommufd_kdomain *to_kdomain(struct iopt_domain *domain)
@@ -141,6 +148,101 @@ static const struct iopt_domain_ops iommufd_kdomain_ops = {
 	.iova_to_phys = iommufd_kdomain_iova_to_phys,
 	.free = iommufd_kdomain_free,
 	.enforce_cache_coherency = iommufd_kdomain_enforce_cache_coherency,
+};
+
+static int iommufd_kdomain_set_dirty_tracking(struct iopt_domain *domain,
+					      bool enable)
+{
+	struct iommufd_kdomain *kdomain = to_kdomain(domain);
+	int rc;
+
+	rc = iommufd_iommu_set_dirty_tracking(kdomain->kdom, enable);
+	if (!rc)
+		WRITE_ONCE(kdomain->dirty_tracking, enable);
+	return rc;
+}
+
+/* One reading of a domain's dirty state, and the IOVA it made clean */
+struct iommufd_kdomain_dirty_read {
+	struct iommu_domain *kdom;
+	unsigned long flush_first;
+	unsigned long flush_last;
+};
+
+static int iommufd_kdomain_dirty_extent(void *priv, unsigned long iova,
+					unsigned long length,
+					unsigned long flags,
+					unsigned long *first,
+					unsigned long *last)
+{
+	struct iommufd_kdomain_dirty_read *read = priv;
+	bool no_clear = flags & IOPT_DIRTY_NO_CLEAR;
+	int rc;
+
+	rc = iommufd_iommu_read_dirty_extent(read->kdom, iova, length,
+					     no_clear, first, last);
+	if (!rc && !no_clear && *first <= *last) {
+		read->flush_first = min(read->flush_first, *first);
+		read->flush_last = max(read->flush_last, *last);
+	}
+	return rc;
+}
+
+/*
+ * The driver reports extents only (see iommufd_iommu_read_dirty_extent()):
+ * read exactly through iopt_dirty_read_by_extent(); only cleaning needs one
+ * call. The IOPTEs made clean are flushed from the IOTLB, or the IOMMU
+ * would not set their dirty bits again.
+ */
+static int iommufd_kdomain_read_and_clear_dirty(struct iopt_domain *domain,
+						unsigned long iova,
+						unsigned long length,
+						unsigned long flags,
+						struct iopt_dirty_bitmap *bitmap)
+{
+	struct iommufd_kdomain *kdomain = to_kdomain(domain);
+	struct iommufd_kdomain_dirty_read read = {
+		.kdom = kdomain->kdom,
+		.flush_first = ULONG_MAX,
+	};
+	unsigned long first, last;
+	int rc;
+
+	/* As the drivers have it: reading needs tracking on, cleaning not */
+	if (bitmap && !READ_ONCE(kdomain->dirty_tracking))
+		return -EINVAL;
+	if (bitmap)
+		rc = iopt_dirty_read_by_extent(iommufd_kdomain_dirty_extent,
+					       &read,
+					       1UL << __ffs(domain->pgsize_bitmap),
+					       iova, length, flags, bitmap);
+	else
+		rc = iommufd_kdomain_dirty_extent(&read, iova, length, flags,
+						  &first, &last);
+	if (read.flush_first <= read.flush_last)
+		iommufd_iommu_flush_range(kdomain->kdom, read.flush_first,
+					  read.flush_last);
+	return rc;
+}
+
+static const struct iopt_dirty_ops iommufd_kdomain_dirty_ops = {
+	.set_dirty_tracking = iommufd_kdomain_set_dirty_tracking,
+	.read_and_clear_dirty = iommufd_kdomain_read_and_clear_dirty,
+};
+
+static int iommufd_knested_cache_invalidate(struct iopt_domain *domain,
+					    struct iommufd_user_data_array *array)
+{
+	return iommufd_iommu_cache_invalidate_user(to_kdomain(domain)->kdom,
+						   array->type, array->uptr,
+						   array->entry_len,
+						   &array->entry_num);
+}
+
+/* A nested domain of the kernel's IOMMU core: no mapping of its own */
+static const struct iopt_domain_ops iommufd_knested_ops = {
+	.free = iommufd_kdomain_free,
+	.cache_invalidate_user = iommufd_knested_cache_invalidate,
 };
 
 /*
@@ -242,6 +344,76 @@ static struct iopt_domain *iommufd_kdev_domain_alloc(struct iommufd_device *idev
 }
 
 /*
+ * IOMMU_HWPT_ALLOC of a paging domain with @flags or driver @data: the
+ * IOMMU driver's own allocation for userspace, on kernels that have it.
+ * Dirty tracking comes with the driver's dirty operations.
+ */
+static struct iopt_domain *
+iommufd_kdev_domain_alloc_user(struct iommufd_device *idev, u32 flags,
+			       const struct iommufd_user_data *data)
+{
+	struct iommufd_kdev *kdev = idev->priv;
+	struct iommufd_kdomain *kdomain;
+	struct iommu_domain *kdom;
+
+	if (iommufd_should_fail())
+		return ERR_PTR(-ENOMEM);
+	kdomain = kzalloc(sizeof(*kdomain), GFP_KERNEL_ACCOUNT);
+	if (!kdomain)
+		return ERR_PTR(-ENOMEM);
+	kdom = iommufd_iommu_domain_alloc_user(kdev->dev, flags, NULL,
+					       data ? data->type : 0,
+					       data ? data->uptr : NULL,
+					       data ? data->len : 0);
+	if (IS_ERR(kdom)) {
+		kfree(kdomain);
+		return ERR_CAST(kdom);
+	}
+	kdomain->kdom = kdom;
+	kdomain->domain.ops = &iommufd_kdomain_ops;
+	if (iommufd_iommu_domain_dirty(kdom))
+		kdomain->domain.dirty_ops = &iommufd_kdomain_dirty_ops;
+	/* In no IOAS yet: cannot fail */
+	iommufd_kdomain_read_geometry(kdomain);
+	return &kdomain->domain;
+}
+
+/*
+ * IOMMU_HWPT_ALLOC of a nested domain on @parent, from driver @data: the
+ * IOMMU driver's own allocation (Intel's VT-d stage 1, IOMMU_HWPT_DATA_VTD_S1,
+ * where the IOMMU can nest)
+ */
+static struct iopt_domain *
+iommufd_kdev_domain_alloc_nested(struct iommufd_device *idev,
+				 struct iopt_domain *parent, u32 flags,
+				 const struct iommufd_user_data *data)
+{
+	struct iommufd_kdev *kdev = idev->priv;
+	struct iommufd_kdomain *kdomain;
+	struct iommu_domain *kdom;
+
+	if (parent->ops != &iommufd_kdomain_ops)
+		return ERR_PTR(-EINVAL);
+	if (iommufd_should_fail())
+		return ERR_PTR(-ENOMEM);
+	kdomain = kzalloc(sizeof(*kdomain), GFP_KERNEL_ACCOUNT);
+	if (!kdomain)
+		return ERR_PTR(-ENOMEM);
+	kdom = iommufd_iommu_domain_alloc_user(kdev->dev, flags,
+					       to_kdomain(parent)->kdom,
+					       data->type, data->uptr,
+					       data->len);
+	if (IS_ERR(kdom)) {
+		kfree(kdomain);
+		return ERR_CAST(kdom);
+	}
+	kdomain->kdom = kdom;
+	kdomain->domain.ops = &iommufd_knested_ops;
+	kdomain->parent = to_kdomain(parent);
+	return &kdomain->domain;
+}
+
+/*
  * Attach the device's group to @domain, or join it there; while attached
  * elsewhere (a replace), move the group if the device is its only attached
  * one.
@@ -251,11 +423,12 @@ static int iommufd_kdev_attach(struct iommufd_device *idev,
 {
 	struct iommufd_kdev *kdev = idev->priv;
 	struct iommufd_group *igroup = kdev->igroup;
+	bool nested = domain->ops == &iommufd_knested_ops;
 	struct iommufd_kdomain *kdomain, *old;
 	int rc = 0;
 
 	/* Another IOMMU's domain, or the test build's mock */
-	if (domain->ops != &iommufd_kdomain_ops)
+	if (domain->ops != &iommufd_kdomain_ops && !nested)
 		return -EINVAL;
 	kdomain = to_kdomain(domain);
 
@@ -275,14 +448,23 @@ static int iommufd_kdev_attach(struct iommufd_device *idev,
 		goto out_unlock;
 	}
 
-	rc = iommufd_kdomain_msi_cookie(kdomain, igroup->group);
-	if (rc)
-		goto out_unlock;
+	/*
+	 * A nested domain maps nothing itself: no MSI cookie (the core gives
+	 * only paging domains one), and no geometry of its own; attaching to
+	 * it pairs its parent with the IOMMU, which may narrow the parent's
+	 * as an attach to the parent would (Intel's does)
+	 */
+	if (!nested) {
+		rc = iommufd_kdomain_msi_cookie(kdomain, igroup->group);
+		if (rc)
+			goto out_unlock;
+	}
 	if (old)
 		iommu_detach_group(old->kdom, igroup->group);
 	rc = iommu_attach_group(kdomain->kdom, igroup->group);
 	if (!rc) {
-		rc = iommufd_kdomain_read_geometry(kdomain);
+		rc = iommufd_kdomain_read_geometry(nested ? kdomain->parent :
+							    kdomain);
 		if (rc)
 			iommu_detach_group(kdomain->kdom, igroup->group);
 	}
@@ -355,8 +537,18 @@ static void *iommufd_kdev_hw_info(struct iommufd_device *idev, u32 *length,
 	return iommufd_iommu_hw_info(kdev->dev, length, type);
 }
 
+static bool iommufd_kdev_dirty_tracking(struct iommufd_device *idev)
+{
+	struct iommufd_kdev *kdev = idev->priv;
+
+	return iommufd_iommu_dirty_capable(kdev->dev);
+}
+
 static const struct iommufd_device_ops iommufd_kdev_ops = {
 	.domain_alloc_paging = iommufd_kdev_domain_alloc,
+	.domain_alloc_user = iommufd_kdev_domain_alloc_user,
+	.domain_alloc_nested = iommufd_kdev_domain_alloc_nested,
+	.dirty_tracking = iommufd_kdev_dirty_tracking,
 	.attach = iommufd_kdev_attach,
 	.detach = iommufd_kdev_detach,
 	.add_reserved = iommufd_kdev_add_reserved,

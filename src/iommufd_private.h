@@ -70,8 +70,10 @@ enum iommufd_object_type {
 	IOMMUFD_OBJ_ANY = IOMMUFD_OBJ_NONE,
 	IOMMUFD_OBJ_IOAS,
 	IOMMUFD_OBJ_HWPT_PAGING,
+	IOMMUFD_OBJ_HWPT_NESTED,
 	IOMMUFD_OBJ_DEVICE,
 	IOMMUFD_OBJ_ACCESS,
+	IOMMUFD_OBJ_FAULT,
 #ifdef IOMMUFD_TEST
 	IOMMUFD_OBJ_SELFTEST,
 #endif
@@ -229,11 +231,21 @@ int iommufd_ioas_copy_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_unmap_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_option(struct iommufd_ucmd *ucmd);
 
-/* hw_pagetable.c: a HW page table (domain) loaded with an IOAS */
-struct iommufd_hwpt_paging {
+/*
+ * hw_pagetable.c: HW page tables, what devices attach to: a domain (an
+ * IOMMU page table) of one of two kinds
+ */
+struct iommufd_hw_pagetable {
 	struct iommufd_object obj;
-	struct iommufd_ioas *ioas;
 	struct iopt_domain *domain;
+	/* Where its devices' I/O page faults go, or NULL; a users reference */
+	struct iommufd_fault *fault;
+};
+
+/* A domain loaded with the mappings of an IOAS */
+struct iommufd_hwpt_paging {
+	struct iommufd_hw_pagetable common;
+	struct iommufd_ioas *ioas;
 	/* Created by attaching to an IOAS; freed with its last device */
 	bool auto_domain;
 	bool domain_added;
@@ -244,18 +256,107 @@ struct iommufd_hwpt_paging {
 	struct list_head hwpt_item;
 };
 
+/*
+ * A domain whose stage 1 userspace manages (driver data from
+ * IOMMU_HWPT_ALLOC), translating through its parent's: the IOAS of the
+ * parent is what its devices reach
+ */
+struct iommufd_hwpt_nested {
+	struct iommufd_hw_pagetable common;
+	struct iommufd_hwpt_paging *parent;
+};
+
+static inline bool hwpt_is_paging(struct iommufd_hw_pagetable *hwpt)
+{
+	return hwpt->obj.type == IOMMUFD_OBJ_HWPT_PAGING;
+}
+
+static inline struct iommufd_hwpt_paging *
+to_hwpt_paging(struct iommufd_hw_pagetable *hwpt)
+{
+	return container_of(hwpt, struct iommufd_hwpt_paging, common);
+}
+
+static inline struct iommufd_hwpt_nested *
+to_hwpt_nested(struct iommufd_hw_pagetable *hwpt)
+{
+	return container_of(hwpt, struct iommufd_hwpt_nested, common);
+}
+
+/* The IOAS whose mappings a HW page table's devices reach */
+static inline struct iommufd_ioas *
+iommufd_hwpt_ioas(struct iommufd_hw_pagetable *hwpt)
+{
+	if (hwpt_is_paging(hwpt))
+		return to_hwpt_paging(hwpt)->ioas;
+	return to_hwpt_nested(hwpt)->parent->ioas;
+}
+
+static inline struct iommufd_hwpt_paging *
+iommufd_get_hwpt_paging(struct iommufd_ctx *ictx, u32 id)
+{
+	return container_of(iommufd_get_object(ictx, id,
+					       IOMMUFD_OBJ_HWPT_PAGING),
+			    struct iommufd_hwpt_paging, common.obj);
+}
+
+static inline struct iommufd_hwpt_nested *
+iommufd_get_hwpt_nested(struct iommufd_ctx *ictx, u32 id)
+{
+	return container_of(iommufd_get_object(ictx, id,
+					       IOMMUFD_OBJ_HWPT_NESTED),
+			    struct iommufd_hwpt_nested, common.obj);
+}
+
 void iommufd_hwpt_paging_destroy(struct iommufd_object *obj);
+void iommufd_hwpt_nested_destroy(struct iommufd_object *obj);
 struct iommufd_hwpt_paging *
 iommufd_hwpt_paging_create(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 			   struct iopt_domain *domain);
 void iommufd_hwpt_paging_remove_domain(struct iommufd_hwpt_paging *hwpt);
 int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_hwpt_invalidate_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_user_data_copy(void *dst, size_t size, size_t min_size,
+			   const struct iommufd_user_data *data);
+int iommufd_user_array_copy(void *dst, size_t size, size_t min_size,
+			    const struct iommufd_user_data_array *array,
+			    u32 index);
+
+/* dirty.c */
+int iommufd_hwpt_set_dirty_tracking_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_hwpt_get_dirty_bitmap_ioctl(struct iommufd_ucmd *ucmd);
 
 /* device.c: what the IOMMU behind a device provides */
 struct iommufd_device;
 struct iommufd_device_ops {
 	struct iopt_domain *(*domain_alloc_paging)(struct iommufd_device *idev);
+	/*
+	 * Optional: a paging domain for IOMMU_HWPT_ALLOC with @flags
+	 * (IOMMU_HWPT_ALLOC_NEST_PARENT, _DIRTY_TRACKING) or driver @data;
+	 * without it such allocations are EOPNOTSUPP
+	 */
+	struct iopt_domain *(*domain_alloc_user)(struct iommufd_device *idev,
+						 u32 flags,
+						 const struct iommufd_user_data *data);
+	/*
+	 * Optional: a nested domain on @parent (a paging domain these ops
+	 * allocated with IOMMU_HWPT_ALLOC_NEST_PARENT) from driver @data
+	 */
+	struct iopt_domain *(*domain_alloc_nested)(struct iommufd_device *idev,
+						   struct iopt_domain *parent,
+						   u32 flags,
+						   const struct iommufd_user_data *data);
+	/* Optional: the IOMMU can track dirty IOPTEs for the device */
+	bool (*dirty_tracking)(struct iommufd_device *idev);
+	/*
+	 * Optional: deliver the device's I/O page faults (through
+	 * iommufd_device_report_fault()), enabled while it is attached to a
+	 * HW page table with a fault queue; without them, such attaches are
+	 * EOPNOTSUPP
+	 */
+	int (*iopf_enable)(struct iommufd_device *idev);
+	void (*iopf_disable)(struct iommufd_device *idev);
 	/*
 	 * -EINVAL: this domain cannot serve the device. Called while attached
 	 * to another domain for a replace, which must then move the device.
@@ -280,8 +381,13 @@ struct iommufd_device {
 	/* Serialises attach, replace and detach; taken before ioas->mutex */
 	struct mutex lock;
 	/* The HW page table it is attached to; protected by lock */
-	struct iommufd_hwpt_paging *hwpt;
+	struct iommufd_hw_pagetable *hwpt;
 };
+
+static inline bool iommufd_device_dirty_tracking(struct iommufd_device *idev)
+{
+	return idev->ops->dirty_tracking && idev->ops->dirty_tracking(idev);
+}
 
 struct iommufd_device *iommufd_device_alloc(struct iommufd_ctx *ictx,
 					    const struct iommufd_device_ops *ops,
@@ -325,6 +431,48 @@ void iommufd_access_notify_unmap(struct io_pagetable *iopt, unsigned long iova,
 #ifdef IOMMUFD_TEST
 u64 iommufd_access_test_syz_iova(struct iommufd_access *access, u64 syz);
 #endif
+
+/*
+ * fault.c: fault queues (uapi.md §7.6). An open fault fd holds a users
+ * reference on its FAULT object and a reference on the context.
+ */
+struct iommufd_fault {
+	struct iommufd_object obj;
+	struct iommufd_ctx *ictx;
+	/*
+	 * Protects deliver, response and released. Fault groups are answered
+	 * under it, so a group's device is attached until it is answered.
+	 * Taken inside idev->lock.
+	 */
+	struct mutex mutex;
+	/* Groups not read yet, oldest first */
+	struct list_head deliver;
+	/* Groups read and awaiting a response, by cookie */
+	struct xarray response;
+	/* The fd is closed: nobody reads or answers any more */
+	bool released;
+	wait_queue_head_t wait_queue;
+};
+
+struct iommu_hwpt_pgfault;
+
+/*
+ * How the source of a fault group learns its answer
+ * (IOMMUFD_PAGE_RESP_SUCCESS or _INVALID). Called under the fault queue's
+ * mutex, maybe under idev->lock: it may take neither.
+ */
+typedef void (*iommufd_fault_respond_fn)(struct iommufd_device *idev,
+					 u32 grpid, u32 code);
+
+int iommufd_fault_alloc_ioctl(struct iommufd_ucmd *ucmd);
+void iommufd_fault_destroy(struct iommufd_object *obj);
+struct iommufd_fault *iommufd_get_fault(struct iommufd_ctx *ictx, u32 id);
+void iommufd_device_report_fault(struct iommufd_device *idev,
+				 const struct iommu_hwpt_pgfault *records,
+				 unsigned int nrecords,
+				 iommufd_fault_respond_fn respond);
+void iommufd_fault_respond_device(struct iommufd_fault *fault,
+				  struct iommufd_device *idev);
 
 /* vfio_compat.c */
 int iommufd_vfio_ioas_ioctl(struct iommufd_ucmd *ucmd);

@@ -41,11 +41,17 @@ static const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX] = {
 	[IOMMUFD_OBJ_HWPT_PAGING] = {
 		.destroy = iommufd_hwpt_paging_destroy,
 	},
+	[IOMMUFD_OBJ_HWPT_NESTED] = {
+		.destroy = iommufd_hwpt_nested_destroy,
+	},
 	[IOMMUFD_OBJ_DEVICE] = {
 		.destroy = iommufd_device_destroy,
 	},
 	[IOMMUFD_OBJ_ACCESS] = {
 		.destroy = iommufd_access_destroy_object,
+	},
+	[IOMMUFD_OBJ_FAULT] = {
+		.destroy = iommufd_fault_destroy,
 	},
 #ifdef IOMMUFD_TEST
 	[IOMMUFD_OBJ_SELFTEST] = {
@@ -387,10 +393,10 @@ struct iommufd_ioctl_op {
 /*
  * One slot per command number. Every iommufd command is _IO(';', nr), so the
  * number alone names the slot and the full value is checked against that.
- * A slot with no handler is a command of the 6.12 ABI that this module does
- * not implement yet: ENOTTY, as for numbers outside the ABI. min_size is the
- * end of the last field every caller must supply; fields after it were added
- * later and read as zero when absent.
+ * An empty slot (a number between two commands) answers ENOTTY, as numbers
+ * outside the ABI do. min_size is the end of the last field every caller
+ * must supply; fields after it were added later and read as zero when
+ * absent.
  */
 #define IOCTL_OP(_ioctl, _fn, _struct, _last)                                  \
 	[_IOC_NR(_ioctl) - IOMMUFD_CMD_BASE] = {                               \
@@ -411,17 +417,19 @@ struct iommufd_ioctl_op {
 	}
 static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 	IOCTL_OP(IOMMU_DESTROY, iommufd_destroy_ioctl, struct iommu_destroy, id),
-	IOCTL_OP(IOMMU_FAULT_QUEUE_ALLOC, NULL, struct iommu_fault_alloc,
-		 out_fault_fd),
+	IOCTL_OP(IOMMU_FAULT_QUEUE_ALLOC, iommufd_fault_alloc_ioctl,
+		 struct iommu_fault_alloc, out_fault_fd),
 	IOCTL_OP(IOMMU_GET_HW_INFO, iommufd_get_hw_info_ioctl,
 		 struct iommu_hw_info, __reserved),
 	IOCTL_OP(IOMMU_HWPT_ALLOC, iommufd_hwpt_alloc_ioctl,
 		 struct iommu_hwpt_alloc, __reserved),
-	IOCTL_OP(IOMMU_HWPT_GET_DIRTY_BITMAP, NULL,
+	IOCTL_OP(IOMMU_HWPT_GET_DIRTY_BITMAP,
+		 iommufd_hwpt_get_dirty_bitmap_ioctl,
 		 struct iommu_hwpt_get_dirty_bitmap, data),
-	IOCTL_OP(IOMMU_HWPT_INVALIDATE, NULL, struct iommu_hwpt_invalidate,
-		 __reserved),
-	IOCTL_OP(IOMMU_HWPT_SET_DIRTY_TRACKING, NULL,
+	IOCTL_OP(IOMMU_HWPT_INVALIDATE, iommufd_hwpt_invalidate_ioctl,
+		 struct iommu_hwpt_invalidate, __reserved),
+	IOCTL_OP(IOMMU_HWPT_SET_DIRTY_TRACKING,
+		 iommufd_hwpt_set_dirty_tracking_ioctl,
 		 struct iommu_hwpt_set_dirty_tracking, __reserved),
 	IOCTL_OP(IOMMU_IOAS_ALLOC, iommufd_ioas_alloc_ioctl,
 		 struct iommu_ioas_alloc, out_ioas_id),

@@ -21,6 +21,17 @@
  * access_ignore_unmap (module parameter, 0600): test accesses ignore unmap
  *   notifications (not detaches), as a misbehaving driver would: unmaps of
  *   their pins then give up with EDEADLOCK.
+ * mock_dev_resv (module parameter, 0600): when non-zero, mock devices
+ *   created from then on have a reserved region of MOCK_RESV_LENGTH bytes
+ *   at that IOVA, as real devices have their MSI windows (the mock of the
+ *   spec has none, which stays the default).
+ * mock_iopf_success, mock_iopf_invalid (module parameters, 0400): how many
+ *   I/O page fault groups of mock devices (TRIGGER_IOPF) were answered
+ *   with IOMMUFD_PAGE_RESP_SUCCESS and _INVALID, over all contexts.
+ * mock_dirty_by_extent (module parameter, 0600): mock domains report dirty
+ *   IOPTEs the way Debian's kernels let real IOMMU drivers report them, as
+ *   extents only, read through iopt_dirty_read_by_extent(): the path real
+ *   domains take, which QEMU's IOMMU cannot exercise.
  * access_unmap_delay_ms (module parameter, 0600): test accesses sleep that
  *   long in each unmap notification, which holds the unmap in the window
  *   where it has dropped its locks, for tests to act in.
@@ -57,6 +68,11 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
+/*
+ * Before iommufd_test.h: its <linux/iommufd.h> is our kernel API header in
+ * the module's build, not the uapi one that defines the fault records
+ */
+#include <uapi/linux/iommufd.h>
 #include <uapi/linux/iommufd_test.h>
 
 #include "iommufd_private.h"
@@ -77,6 +93,26 @@ static bool access_ignore_unmap;
 module_param(access_ignore_unmap, bool, 0600);
 MODULE_PARM_DESC(access_ignore_unmap,
 		 "Test accesses ignore unmap notifications (not detaches)");
+
+static ulong mock_dev_resv;
+module_param(mock_dev_resv, ulong, 0600);
+MODULE_PARM_DESC(mock_dev_resv,
+		 "IOVA of a reserved region of mock devices created from now on");
+
+static atomic_t mock_iopf_success = ATOMIC_INIT(0);
+module_param_named(mock_iopf_success, mock_iopf_success.counter, int, 0400);
+MODULE_PARM_DESC(mock_iopf_success,
+		 "Fault groups of mock devices answered with success");
+
+static atomic_t mock_iopf_invalid = ATOMIC_INIT(0);
+module_param_named(mock_iopf_invalid, mock_iopf_invalid.counter, int, 0400);
+MODULE_PARM_DESC(mock_iopf_invalid,
+		 "Fault groups of mock devices answered invalid");
+
+static bool mock_dirty_by_extent;
+module_param(mock_dirty_by_extent, bool, 0600);
+MODULE_PARM_DESC(mock_dirty_by_extent,
+		 "Mock domains report dirty IOPTEs as extents, like real ones");
 
 static unsigned int access_unmap_delay_ms;
 module_param(access_unmap_delay_ms, uint, 0600);
@@ -164,17 +200,27 @@ enum {
 	MOCK_PFN_START = 1 << 0,	/* first granule of one map call */
 	MOCK_PFN_LAST = 1 << 1,		/* last granule of one map call */
 	MOCK_PFN_HUGE = 1 << 2,		/* mapped with a large page size */
-	MOCK_PFN_SHIFT = 3,
+	MOCK_PFN_DIRTY = 1 << 3,	/* written by the "device" (DIRTY) */
+	MOCK_PFN_SHIFT = 4,
 };
 
 struct mock_domain {
 	struct iopt_domain domain;
 	/* granule index (iova / MOCK_IO_PAGE_SIZE) -> physical granule */
 	struct xarray pfns;
+	/* With dirty_ops: IOMMU_HWPT_SET_DIRTY_TRACKING's state */
+	bool dirty_tracking;
 };
+
+/* Length of the reserved region of mock devices with mock_dev_resv set */
+#define MOCK_RESV_LENGTH (64UL * 1024)
 
 struct mock_dev {
 	u32 flags;
+	/* Start of its reserved region, or 0 for none */
+	unsigned long resv_start;
+	/* iopf_enable() calls not undone; protected by idev->lock */
+	unsigned int iopf_enabled;
 	/* The domain the device is attached to, to check detach against */
 	struct iopt_domain *domain;
 };
@@ -311,6 +357,140 @@ static const struct iopt_domain_ops mock_domain_ops = {
 	.free = mock_domain_free,
 };
 
+/*
+ * Set and clear flags of the entry of granule @index, if there is one. A
+ * compare and exchange: an entry unmapped meanwhile is never brought back.
+ */
+static bool mock_entry_update(struct mock_domain *mock, unsigned long index,
+			      unsigned long set, unsigned long clear)
+{
+	void *old = xa_load(&mock->pfns, index), *cur;
+	unsigned long val;
+
+	while (old) {
+		val = (xa_to_value(old) | set) & ~clear;
+		if (val == xa_to_value(old))
+			return true;
+		/* Replacing an entry allocates nothing */
+		cur = xa_cmpxchg(&mock->pfns, index, old, xa_mk_value(val),
+				 GFP_ATOMIC);
+		if (cur == old)
+			return true;
+		old = cur;
+	}
+	return false;
+}
+
+static bool mock_entry_dirty(struct mock_domain *mock, unsigned long index)
+{
+	void *entry = xa_load(&mock->pfns, index);
+
+	return entry && xa_to_value(entry) & MOCK_PFN_DIRTY;
+}
+
+/*
+ * The dirty walk of selftest-abi.md §4.2 over [iova, iova + length): each
+ * mapped IOPTE (a granule, or 512 of them when mapped huge) met at @iova,
+ * then one IOPTE size further, is reported to @record as [iova, iova +
+ * size) if any granule of its aligned IOPTE is dirty, and cleaned unless
+ * @flags has IOPT_DIRTY_NO_CLEAR.
+ */
+static void mock_dirty_walk(struct mock_domain *mock, unsigned long iova,
+			    unsigned long length, unsigned long flags,
+			    void (*record)(void *arg, unsigned long iova,
+					   unsigned long last),
+			    void *arg)
+{
+	unsigned long last = iova + length - 1, size, head, i;
+	bool dirty;
+	void *entry;
+
+	for (;;) {
+		entry = xa_load(&mock->pfns, iova / MOCK_IO_PAGE_SIZE);
+		size = entry && xa_to_value(entry) & MOCK_PFN_HUGE ?
+			       MOCK_HUGE_PAGE_SIZE : MOCK_IO_PAGE_SIZE;
+		if (entry) {
+			head = ALIGN_DOWN(iova, size) / MOCK_IO_PAGE_SIZE;
+			dirty = false;
+			for (i = 0; i != size / MOCK_IO_PAGE_SIZE; i++)
+				dirty |= mock_entry_dirty(mock, head + i);
+			if (dirty && !(flags & IOPT_DIRTY_NO_CLEAR))
+				for (i = 0; i != size / MOCK_IO_PAGE_SIZE; i++)
+					mock_entry_update(mock, head + i, 0,
+							  MOCK_PFN_DIRTY);
+			if (dirty)
+				record(arg, iova, iova + size - 1);
+		}
+		if (last - iova < size)
+			return;
+		iova += size;
+	}
+}
+
+static void mock_dirty_to_bitmap(void *arg, unsigned long iova,
+				 unsigned long last)
+{
+	iopt_dirty_record(arg, iova, last);
+}
+
+struct mock_dirty_extent {
+	unsigned long first;
+	unsigned long last;
+};
+
+static void mock_dirty_to_extent(void *arg, unsigned long iova,
+				 unsigned long last)
+{
+	struct mock_dirty_extent *extent = arg;
+
+	extent->first = min(extent->first, iova);
+	extent->last = max(extent->last, last);
+}
+
+/* What a kernel IOMMU driver tells us: an IOTLB gather of the dirty IOPTEs */
+static int mock_dirty_read_extent(void *priv, unsigned long iova,
+				  unsigned long length, unsigned long flags,
+				  unsigned long *first, unsigned long *last)
+{
+	struct mock_dirty_extent extent = { .first = ULONG_MAX };
+
+	mock_dirty_walk(priv, iova, length, flags, mock_dirty_to_extent,
+			&extent);
+	*first = extent.first;
+	*last = extent.last;
+	return 0;
+}
+
+static int mock_set_dirty_tracking(struct iopt_domain *domain, bool enable)
+{
+	WRITE_ONCE(to_mock_domain(domain)->dirty_tracking, enable);
+	return 0;
+}
+
+static int mock_read_and_clear_dirty(struct iopt_domain *domain,
+				     unsigned long iova, unsigned long length,
+				     unsigned long flags,
+				     struct iopt_dirty_bitmap *bitmap)
+{
+	struct mock_domain *mock = to_mock_domain(domain);
+
+	/* Reading needs tracking on; cleaning (no bitmap) does not */
+	if (bitmap && !READ_ONCE(mock->dirty_tracking))
+		return -EINVAL;
+	if (READ_ONCE(mock_dirty_by_extent))
+		return iopt_dirty_read_by_extent(mock_dirty_read_extent, mock,
+						 MOCK_IO_PAGE_SIZE, iova,
+						 length, flags, bitmap);
+	mock_dirty_walk(mock, iova, length, flags, mock_dirty_to_bitmap,
+			bitmap);
+	return 0;
+}
+
+static const struct iopt_dirty_ops mock_dirty_ops = {
+	.set_dirty_tracking = mock_set_dirty_tracking,
+	.read_and_clear_dirty = mock_read_and_clear_dirty,
+};
+
 static struct iopt_domain *mock_domain_alloc(u32 dev_flags)
 {
 	struct mock_domain *mock;
@@ -337,13 +517,121 @@ static struct iopt_domain *mock_domain_alloc_paging(struct iommufd_device *idev)
 	return mock_domain_alloc(mdev->flags);
 }
 
+/*
+ * A nested domain: its "stage 1" is nothing but an IOTLB of
+ * MOCK_NESTED_DOMAIN_IOTLB_NUM values that userspace sets at allocation
+ * and clears with IOMMU_HWPT_INVALIDATE
+ */
+struct mock_nested {
+	struct iopt_domain domain;
+	u32 iotlb[MOCK_NESTED_DOMAIN_IOTLB_NUM];
+};
+
+static struct mock_nested *to_mock_nested(struct iopt_domain *domain)
+{
+	return container_of(domain, struct mock_nested, domain);
+}
+
+static void mock_nested_free(struct iopt_domain *domain)
+{
+	kfree(to_mock_nested(domain));
+}
+
+static int mock_nested_cache_invalidate(struct iopt_domain *domain,
+					struct iommufd_user_data_array *array)
+{
+	struct mock_nested *nested = to_mock_nested(domain);
+	struct iommu_hwpt_invalidate_selftest inv;
+	u32 i, n = array->entry_num;
+	int rc = 0;
+
+	/* Checked even with no entries: how userspace probes the type */
+	if (array->type != IOMMU_HWPT_INVALIDATE_DATA_SELFTEST) {
+		array->entry_num = 0;
+		return -EINVAL;
+	}
+	for (i = 0; i != n; i++) {
+		rc = iommufd_user_array_copy(&inv, sizeof(inv), sizeof(inv),
+					     array, i);
+		if (rc)
+			break;
+		if (inv.flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL) {
+			rc = -EOPNOTSUPP;
+			break;
+		}
+		if (inv.iotlb_id > MOCK_NESTED_DOMAIN_IOTLB_ID_MAX) {
+			rc = -EINVAL;
+			break;
+		}
+		if (inv.flags & IOMMU_TEST_INVALIDATE_FLAG_ALL)
+			memset32(nested->iotlb, 0, ARRAY_SIZE(nested->iotlb));
+		else
+			WRITE_ONCE(nested->iotlb[inv.iotlb_id], 0);
+	}
+	array->entry_num = i;
+	return rc;
+}
+
+static const struct iopt_domain_ops mock_nested_ops = {
+	.free = mock_nested_free,
+	.cache_invalidate_user = mock_nested_cache_invalidate,
+};
+
+static struct iopt_domain *
+mock_domain_alloc_nested(struct iommufd_device *idev,
+			 struct iopt_domain *parent, u32 flags,
+			 const struct iommufd_user_data *data)
+{
+	struct iommu_hwpt_selftest user;
+	struct mock_nested *nested;
+	int rc, i;
+
+	if (data->type != IOMMU_HWPT_DATA_SELFTEST || flags)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (parent->ops != &mock_domain_ops)
+		return ERR_PTR(-EINVAL);
+	rc = iommufd_user_data_copy(&user, sizeof(user), sizeof(user), data);
+	if (rc)
+		return ERR_PTR(rc);
+	nested = iommufd_should_fail() ? NULL :
+		 kzalloc(sizeof(*nested), GFP_KERNEL_ACCOUNT);
+	if (!nested)
+		return ERR_PTR(-ENOMEM);
+	nested->domain.ops = &mock_nested_ops;
+	for (i = 0; i != MOCK_NESTED_DOMAIN_IOTLB_NUM; i++)
+		nested->iotlb[i] = user.iotlb;
+	return &nested->domain;
+}
+
+/* IOMMU_HWPT_ALLOC of a paging domain: NEST_PARENT, DIRTY_TRACKING */
+static struct iopt_domain *
+mock_domain_alloc_user(struct iommufd_device *idev, u32 flags,
+		       const struct iommufd_user_data *data)
+{
+	struct mock_dev *mdev = idev->priv;
+	struct iopt_domain *domain;
+
+	if (flags & ~(IOMMU_HWPT_ALLOC_NEST_PARENT |
+		      IOMMU_HWPT_ALLOC_DIRTY_TRACKING) ||
+	    data ||
+	    (flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING &&
+	     mdev->flags & MOCK_FLAGS_DEVICE_NO_DIRTY))
+		return ERR_PTR(-EOPNOTSUPP);
+	domain = mock_domain_alloc_paging(idev);
+	if (!IS_ERR(domain) && flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING)
+		domain->dirty_ops = &mock_dirty_ops;
+	return domain;
+}
+
 static int mock_dev_attach(struct iommufd_device *idev,
 			   struct iopt_domain *domain)
 {
 	struct mock_dev *mdev = idev->priv;
 
-	/* Every mock paging domain serves every mock device */
-	if (domain->ops != &mock_domain_ops)
+	if (domain->ops != &mock_domain_ops && domain->ops != &mock_nested_ops)
+		return -EINVAL;
+	/* A device without dirty tracking cannot use a domain with it */
+	if (domain->dirty_ops && mdev->flags & MOCK_FLAGS_DEVICE_NO_DIRTY)
 		return -EINVAL;
 	/* Attached already: this is a replace, the device moves */
 	mdev->domain = domain;
@@ -373,10 +661,54 @@ static void *mock_dev_hw_info(struct iommufd_device *idev, u32 *length,
 	return info;
 }
 
+static int mock_dev_iopf_enable(struct iommufd_device *idev)
+{
+	struct mock_dev *mdev = idev->priv;
+
+	lockdep_assert_held(&idev->lock);
+	mdev->iopf_enabled++;
+	return 0;
+}
+
+static void mock_dev_iopf_disable(struct iommufd_device *idev)
+{
+	struct mock_dev *mdev = idev->priv;
+
+	lockdep_assert_held(&idev->lock);
+	if (!WARN_ON(!mdev->iopf_enabled))
+		mdev->iopf_enabled--;
+}
+
+static int mock_dev_add_reserved(struct iommufd_device *idev,
+				 struct io_pagetable *iopt)
+{
+	struct mock_dev *mdev = idev->priv;
+
+	if (!mdev->resv_start)
+		return 0;
+	if (mdev->resv_start > ULONG_MAX - MOCK_RESV_LENGTH + 1)
+		return -EINVAL;
+	return iopt_reserve_iova(iopt, mdev->resv_start,
+				 mdev->resv_start + MOCK_RESV_LENGTH - 1, idev);
+}
+
+static bool mock_dev_dirty_tracking(struct iommufd_device *idev)
+{
+	struct mock_dev *mdev = idev->priv;
+
+	return !(mdev->flags & MOCK_FLAGS_DEVICE_NO_DIRTY);
+}
+
 static const struct iommufd_device_ops mock_dev_ops = {
 	.domain_alloc_paging = mock_domain_alloc_paging,
+	.domain_alloc_user = mock_domain_alloc_user,
+	.domain_alloc_nested = mock_domain_alloc_nested,
+	.dirty_tracking = mock_dev_dirty_tracking,
 	.attach = mock_dev_attach,
 	.detach = mock_dev_detach,
+	.add_reserved = mock_dev_add_reserved,
+	.iopf_enable = mock_dev_iopf_enable,
+	.iopf_disable = mock_dev_iopf_disable,
 	.hw_info = mock_dev_hw_info,
 };
 
@@ -391,12 +723,14 @@ void iommufd_selftest_destroy(struct iommufd_object *obj)
 
 	if (sobj->hwpt) {
 		iommufd_hwpt_paging_remove_domain(sobj->hwpt);
-		refcount_dec(&sobj->hwpt->obj.users);
+		refcount_dec(&sobj->hwpt->common.obj.users);
 		return;
 	}
 	if (!sobj->idev)
 		return;
 	iommufd_device_detach(sobj->idev);
+	/* Whatever enabled its faults was undone at detach */
+	WARN_ON(sobj->mdev.iopf_enabled);
 	iommufd_device_unbind_published(sobj->idev);
 }
 
@@ -430,30 +764,31 @@ static int iommufd_test_mock_domain_v6_2(struct iommufd_ucmd *ucmd,
 		rc = PTR_ERR(domain);
 		goto out_abort;
 	}
+	domain->owner = &mock_dev_ops;
 	hwpt = iommufd_hwpt_paging_create(ictx, ioas, domain);
 	if (IS_ERR(hwpt)) {
 		rc = PTR_ERR(hwpt);
 		goto out_abort;
 	}
 	/* The SELFTEST object's reference, until it is destroyed */
-	refcount_inc(&hwpt->obj.users);
+	refcount_inc(&hwpt->common.obj.users);
 
 	cmd->mock_domain.out_device_id = sobj->obj.id;
-	cmd->mock_domain.out_hwpt_id = hwpt->obj.id;
+	cmd->mock_domain.out_hwpt_id = hwpt->common.obj.id;
 	cmd->mock_domain.out_idev_id = 0;
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 	if (rc)
 		goto out_destroy_hwpt;
 
 	sobj->hwpt = hwpt;
-	iommufd_object_finalize(ictx, &hwpt->obj);
+	iommufd_object_finalize(ictx, &hwpt->common.obj);
 	iommufd_object_finalize(ictx, &sobj->obj);
 	iommufd_put_object(ictx, &ioas->obj);
 	return 0;
 
 out_destroy_hwpt:
-	refcount_dec(&hwpt->obj.users);
-	iommufd_object_abort_and_destroy(ictx, &hwpt->obj);
+	refcount_dec(&hwpt->common.obj.users);
+	iommufd_object_abort_and_destroy(ictx, &hwpt->common.obj);
 out_abort:
 	iommufd_object_abort(ictx, &sobj->obj);
 out_put:
@@ -483,6 +818,7 @@ static int iommufd_test_mock_domain(struct iommufd_ucmd *ucmd,
 		goto out_abort;
 	}
 	sobj->mdev.flags = dev_flags;
+	sobj->mdev.resv_start = READ_ONCE(mock_dev_resv);
 
 	idev = iommufd_device_alloc(ucmd->ictx, &mock_dev_ops, &sobj->mdev);
 	if (IS_ERR(idev)) {
@@ -547,8 +883,8 @@ iommufd_test_get_mock_hwpt(struct iommufd_ucmd *ucmd, u32 id)
 	obj = iommufd_get_object(ucmd->ictx, id, IOMMUFD_OBJ_HWPT_PAGING);
 	if (IS_ERR(obj))
 		return ERR_CAST(obj);
-	hwpt = container_of(obj, struct iommufd_hwpt_paging, obj);
-	if (hwpt->domain->ops != &mock_domain_ops) {
+	hwpt = container_of(obj, struct iommufd_hwpt_paging, common.obj);
+	if (hwpt->common.domain->ops != &mock_domain_ops) {
 		iommufd_put_object(ucmd->ictx, obj);
 		return ERR_PTR(-EINVAL);
 	}
@@ -587,7 +923,7 @@ static int iommufd_test_md_check_map(struct iommufd_ucmd *ucmd, u32 id,
 	hwpt = iommufd_test_get_mock_hwpt(ucmd, id);
 	if (IS_ERR(hwpt))
 		return PTR_ERR(hwpt);
-	domain = hwpt->domain;
+	domain = hwpt->common.domain;
 
 	for (i = 0; i != length / MOCK_IO_PAGE_SIZE; i++) {
 		unsigned long addr = uptr + i * MOCK_IO_PAGE_SIZE;
@@ -604,7 +940,130 @@ static int iommufd_test_md_check_map(struct iommufd_ucmd *ucmd, u32 id,
 			break;
 		}
 	}
-	iommufd_put_object(ucmd->ictx, &hwpt->obj);
+	iommufd_put_object(ucmd->ictx, &hwpt->common.obj);
+	return rc;
+}
+
+/* Most bits one DIRTY call may set: 16 MiB of bitmap */
+#define SELFTEST_DIRTY_MAX_BITS (16UL * 1024 * 1024 * 8)
+
+/*
+ * DIRTY: the "device" writes, marking the entries of the bits set in the
+ * user's bitmap dirty. As upstream, bit i names the entry of index
+ * (iova + i * page_size) / page_size: callers pass the mock granule.
+ */
+static int iommufd_test_dirty(struct iommufd_ucmd *ucmd, u32 id, u64 iova,
+			      u64 length, u64 page_size, u64 uptr)
+{
+	struct iommu_test_cmd *cmd = ucmd->cmd;
+	struct iommufd_hwpt_paging *hwpt;
+	struct mock_domain *mock;
+	unsigned long n, i, count = 0;
+	u8 *bits = NULL;
+	int rc;
+
+	if (!page_size || !length || iova % page_size || length % page_size ||
+	    !uptr)
+		return -EINVAL;
+	n = length / page_size;
+	if (n > SELFTEST_DIRTY_MAX_BITS)
+		return -EOVERFLOW;
+
+	hwpt = iommufd_test_get_mock_hwpt(ucmd, id);
+	if (IS_ERR(hwpt))
+		return PTR_ERR(hwpt);
+	mock = to_mock_domain(hwpt->common.domain);
+	rc = -EINVAL;
+	if (!READ_ONCE(mock->dirty_tracking))
+		goto out_put;
+	rc = -ENOMEM;
+	if (!iommufd_should_fail())
+		bits = kvzalloc(DIV_ROUND_UP(n, 8), GFP_KERNEL_ACCOUNT);
+	if (!bits)
+		goto out_put;
+	rc = -EFAULT;
+	if (copy_from_user(bits, u64_to_user_ptr(uptr), DIV_ROUND_UP(n, 8)))
+		goto out_free;
+
+	/* Bit i is bit i % 8 of byte i / 8 (of little endian u64 words) */
+	for (i = 0; i < n; i++) {
+		if (!bits[i / 8]) {
+			i |= 7;
+			continue;
+		}
+		if (bits[i / 8] & (1 << (i % 8)) &&
+		    mock_entry_update(mock, iova / page_size + i,
+				      MOCK_PFN_DIRTY, 0))
+			count++;
+	}
+	cmd->dirty.out_nr_dirty = count;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+out_free:
+	kvfree(bits);
+out_put:
+	iommufd_put_object(ucmd->ictx, &hwpt->common.obj);
+	return rc;
+}
+
+/* MD_CHECK_IOTLB: entry @index of a mock nested domain's IOTLB is @value */
+static int iommufd_test_md_check_iotlb(struct iommufd_ucmd *ucmd, u32 id,
+				       u32 index, u32 value)
+{
+	struct iommufd_hwpt_nested *hwpt;
+	struct iopt_domain *domain;
+	int rc = 0;
+
+	hwpt = iommufd_get_hwpt_nested(ucmd->ictx, id);
+	if (IS_ERR(hwpt))
+		return PTR_ERR(hwpt);
+	domain = hwpt->common.domain;
+	if (domain->ops != &mock_nested_ops ||
+	    index > MOCK_NESTED_DOMAIN_IOTLB_ID_MAX ||
+	    READ_ONCE(to_mock_nested(domain)->iotlb[index]) != value)
+		rc = -EINVAL;
+	iommufd_put_object(ucmd->ictx, &hwpt->common.obj);
+	return rc;
+}
+
+/* The answer to a mock device's fault group: counted, nothing more */
+static void iommufd_test_iopf_respond(struct iommufd_device *idev, u32 grpid,
+				      u32 code)
+{
+	atomic_inc(code == IOMMUFD_PAGE_RESP_SUCCESS ? &mock_iopf_success :
+						       &mock_iopf_invalid);
+}
+
+/* TRIGGER_IOPF: a mock device raises a one-request page fault group */
+static int iommufd_test_trigger_iopf(struct iommufd_ucmd *ucmd,
+				     struct iommu_test_cmd *cmd)
+{
+	struct iommu_hwpt_pgfault record = {
+		.flags = IOMMU_PGFAULT_FLAGS_LAST_PAGE,
+		.pasid = cmd->trigger_iopf.pasid,
+		.grpid = cmd->trigger_iopf.grpid,
+		.perm = cmd->trigger_iopf.perm,
+		.addr = cmd->trigger_iopf.addr,
+	};
+	struct iommufd_device *idev;
+	struct iommufd_object *obj;
+	int rc = 0;
+
+	obj = iommufd_get_object(ucmd->ictx, cmd->trigger_iopf.dev_id,
+				 IOMMUFD_OBJ_DEVICE);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	idev = container_of(obj, struct iommufd_device, obj);
+	if (idev->ops != &mock_dev_ops) {
+		rc = -EINVAL;
+		goto out_put;
+	}
+	if (record.pasid)
+		record.flags |= IOMMU_PGFAULT_FLAGS_PASID_VALID;
+	/* Where it goes, or that it goes nowhere, is not reported */
+	iommufd_device_report_fault(idev, &record, 1,
+				    iommufd_test_iopf_respond);
+out_put:
+	iommufd_put_object(ucmd->ictx, obj);
 	return rc;
 }
 
@@ -1076,7 +1535,6 @@ int iommufd_test_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_test_cmd *cmd = ucmd->cmd;
 
-	/* The mock IOMMU and its other operations arrive with domains */
 	switch (cmd->op) {
 	case IOMMU_TEST_OP_ADD_RESERVED:
 		return iommufd_test_add_reserved(ucmd, cmd->id,
@@ -1119,6 +1577,17 @@ int iommufd_test_ioctl(struct iommufd_ucmd *ucmd)
 	case IOMMU_TEST_OP_ACCESS_REPLACE_IOAS:
 		return iommufd_test_access_replace_ioas(cmd->id,
 							cmd->access_replace_ioas.ioas_id);
+	case IOMMU_TEST_OP_MD_CHECK_IOTLB:
+		return iommufd_test_md_check_iotlb(ucmd, cmd->id,
+						   cmd->check_iotlb.id,
+						   cmd->check_iotlb.iotlb);
+	case IOMMU_TEST_OP_TRIGGER_IOPF:
+		return iommufd_test_trigger_iopf(ucmd, cmd);
+	case IOMMU_TEST_OP_DIRTY:
+		return iommufd_test_dirty(ucmd, cmd->id, cmd->dirty.iova,
+					  cmd->dirty.length,
+					  cmd->dirty.page_size,
+					  cmd->dirty.uptr);
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
 		/* At least a PFN and a page pointer's worth */
 		if (cmd->memory_limit.limit <

@@ -25,14 +25,14 @@ struct cmd {
 };
 
 /*
- * zero_result: DESTROY of ID 0 is ENOENT; IOAS_ALLOC with flags 0 succeeds;
- * OPTION zero is RLIMIT_MODE SET 0 (we run as root) and succeeds; VFIO_IOAS
- * zero is GET without a compat IOAS, ENODEV; TEST_CMD op 0 is unknown,
- * EOPNOTSUPP; ALLOW_IOVAS, IOVA_RANGES and UNMAP name IOAS 0, ENOENT; MAP
- * and COPY without READABLE or WRITEABLE are EINVAL (but the test build
- * lets COPY through, as 6.2 did, to ENOENT for IOAS 0); HWPT_ALLOC and
- * GET_HW_INFO name device 0, ENOENT. Commands this module does not
- * implement yet answer ENOTTY, as unknown numbers do.
+ * zero_result: DESTROY of ID 0 is ENOENT; IOAS_ALLOC and FAULT_QUEUE_ALLOC
+ * with flags 0 succeed; OPTION zero is RLIMIT_MODE SET 0 (we run as root)
+ * and succeeds; VFIO_IOAS zero is GET without a compat IOAS, ENODEV;
+ * TEST_CMD op 0 is unknown, EOPNOTSUPP; ALLOW_IOVAS, IOVA_RANGES and UNMAP
+ * name IOAS 0, ENOENT; MAP and COPY without READABLE or WRITEABLE are
+ * EINVAL (but the test build lets COPY through, as 6.2 did, to ENOENT for
+ * IOAS 0); HWPT_ALLOC and GET_HW_INFO name device 0, SET_DIRTY_TRACKING,
+ * GET_DIRTY_BITMAP and INVALIDATE HW page table 0, ENOENT.
  */
 static const struct cmd cmds[] = {
 	{ "IOMMU_DESTROY", IOMMU_DESTROY, 8, 8, ENOENT },
@@ -47,11 +47,11 @@ static const struct cmd cmds[] = {
 	{ "IOMMU_HWPT_ALLOC", IOMMU_HWPT_ALLOC, 48, 24, ENOENT },
 	{ "IOMMU_GET_HW_INFO", IOMMU_GET_HW_INFO, 40, 32, ENOENT },
 	{ "IOMMU_HWPT_SET_DIRTY_TRACKING", IOMMU_HWPT_SET_DIRTY_TRACKING, 16,
-	  16, ENOTTY },
+	  16, ENOENT },
 	{ "IOMMU_HWPT_GET_DIRTY_BITMAP", IOMMU_HWPT_GET_DIRTY_BITMAP, 48, 48,
-	  ENOTTY },
-	{ "IOMMU_HWPT_INVALIDATE", IOMMU_HWPT_INVALIDATE, 32, 32, ENOTTY },
-	{ "IOMMU_FAULT_QUEUE_ALLOC", IOMMU_FAULT_QUEUE_ALLOC, 16, 16, ENOTTY },
+	  ENOENT },
+	{ "IOMMU_HWPT_INVALIDATE", IOMMU_HWPT_INVALIDATE, 32, 32, ENOENT },
+	{ "IOMMU_FAULT_QUEUE_ALLOC", IOMMU_FAULT_QUEUE_ALLOC, 16, 16, 0 },
 	/* 52: the end of the 6.2 struct's last field (6.7+: 68) */
 	{ "IOMMU_TEST_CMD", IOMMU_TEST_CMD, 72, 52, EOPNOTSUPP, 1 },
 };
@@ -65,6 +65,9 @@ static int call(const struct cmd *c, void *buf)
 	int fd = open_iommufd();
 	int rc = ioctl_err(fd, c->num, buf);
 
+	/* A new fault queue's fd holds the context: close it too */
+	if (!rc && c->num == IOMMU_FAULT_QUEUE_ALLOC)
+		close(((struct iommu_fault_alloc *)buf)->out_fault_fd);
 	close(fd);
 	return rc;
 }

@@ -250,9 +250,6 @@ static void test_hwpt_alloc(void)
 		 "unknown pt_id: EINVAL");
 	ok_errno(hwpt_alloc(fd, sz, 0, idev, stdev, 0, 0, NULL), EINVAL,
 		 "pt_id of another type: EINVAL");
-	ok_errno(hwpt_alloc(fd, sz, IOMMU_HWPT_ALLOC_DIRTY_TRACKING, idev, ioas,
-			    0, 0, NULL),
-		 EOPNOTSUPP, "DIRTY_TRACKING (not offered): EOPNOTSUPP");
 	ok_errno(hwpt_alloc(fd, sz, IOMMU_HWPT_FAULT_ID_VALID, idev, ioas, 0, 0,
 			    NULL),
 		 EOPNOTSUPP, "FAULT_ID_VALID on a paging HWPT: EOPNOTSUPP");
@@ -288,8 +285,10 @@ static void test_hwpt_alloc(void)
 	ok_errno(hwpt_alloc(fd, sz, 0, idev, parent, 0, 0, NULL), EOPNOTSUPP,
 		 "nesting without data: EOPNOTSUPP");
 	ok_errno(hwpt_alloc(fd, sz, 0, idev, parent, IOMMU_HWPT_DATA_SELFTEST, 4,
-			    NULL),
-		 EOPNOTSUPP, "nesting itself is not offered yet: EOPNOTSUPP");
+			    &hwpt2),
+		 0, "a nested HW page table on it (more in nested.c)");
+	ok_errno(destroy(fd, parent), EBUSY, "the parent is held");
+	ok_errno(destroy(fd, hwpt2), 0, "destroy the nested one");
 	ok_errno(destroy(fd, parent), 0, "destroy the parent");
 	ok_errno(destroy(fd, hwpt), 0, "destroy the manual HW page table");
 	ok_errno(check_map(fd, hwpt, APERTURE, psz, buf), ENOENT, "gone");
@@ -354,7 +353,7 @@ static void test_hw_info(void)
 	ok_errno(hw_info(fd, sizeof(cmd), idev, NULL, &len, &type, &caps), 0,
 		 "data_len 0 with a NULL pointer");
 	ok(len == sizeof(*info) && type == IOMMU_HW_INFO_TYPE_SELFTEST &&
-		   caps == 0,
+		   caps == IOMMU_HW_CAP_DIRTY_TRACKING,
 	   "reports the mock's type and data length (%u, 0x%x)", len, type);
 
 	memset(data, 0xa5, sizeof(data));

@@ -191,6 +191,9 @@ run vfio
 run domain
 run alloc
 run access
+run dirty
+run nested
+run fault
 run stress
 run v62
 run ro_pin

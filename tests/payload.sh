@@ -21,8 +21,8 @@ mkdir -p "$out/prod" "$out/test"
 cp "$build/$kver/iommufd.ko" "$build/$kver/iommufd_pci.ko" "$out/prod/"
 cp "$build/$kver-test/iommufd.ko" "$build/$kver-test/iommufd_test_consumer.ko" \
 	"$build/$kver-test/iommufd_pci.ko" "$out/test/"
-for t in abi_layout abi_layout_62 dispatch objects ioas vfio domain alloc access stress \
-	consumer pci v62 ro_pin vfio_cdev vmm; do
+for t in abi_layout abi_layout_62 dispatch objects ioas vfio domain alloc access dirty \
+	nested fault stress consumer pci v62 ro_pin vfio_cdev vmm; do
 	cp "$build/tests/$t" "$out/"
 done
 if ls "$build/$kver"/vfio/*.ko >/dev/null 2>&1; then

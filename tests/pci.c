@@ -349,6 +349,68 @@ static void test_hw_info(struct edu *a, int iommufd)
 		   "GET_HW_INFO on 6.1: type none, nothing to report, buffer zeroed");
 }
 
+/*
+ * What QEMU's VT-d cannot do, refused: it does not advertise dirty tracking
+ * (no SSADS) or nesting (no scalable mode), and 6.1 cannot allocate
+ * domains for userspace at all, so there is no NEST_PARENT parent either
+ */
+static void test_refusals(struct edu *a)
+{
+	struct iommu_hw_info info = { .size = sizeof(info) };
+	int iommufd = open_iommufd();
+	uint8_t bitmap[8] = { 0 };
+	struct iommu_hwpt_vtd_s1 vtd;
+	uint32_t ioas, hwpt, id, n = 0;
+	uint8_t *p = buffer(PAGE, 0);
+
+	ioas_alloc(iommufd, &ioas);
+	ok(!pci_bind(a, iommufd), "bind");
+	info.dev_id = a->devid;
+	info.out_capabilities = 0x5a;
+	ok(!ioctl_err(iommufd, IOMMU_GET_HW_INFO, &info) &&
+		   !info.out_capabilities,
+	   "GET_HW_INFO: no capabilities (no dirty tracking)");
+	ok_errno(hwpt_alloc_flags(iommufd, a->devid, ioas,
+				  IOMMU_HWPT_ALLOC_DIRTY_TRACKING, &id),
+		 EOPNOTSUPP, "HWPT_ALLOC DIRTY_TRACKING: EOPNOTSUPP");
+	ok_errno(hwpt_alloc_flags(iommufd, a->devid, ioas,
+				  IOMMU_HWPT_ALLOC_NEST_PARENT, &id),
+		 EOPNOTSUPP, "HWPT_ALLOC NEST_PARENT: EOPNOTSUPP");
+	ok(!ioas_alloc(iommufd, &id) && id == a->devid + 1 &&
+		   !destroy(iommufd, id),
+	   "the refusals left no object, no ID taken (next %u)", id);
+
+	ok(!hwpt_alloc_flags(iommufd, a->devid, ioas, 0, &hwpt),
+	   "HWPT_ALLOC without flags");
+	ok(!ioas_map_fixed(iommufd, ioas, p, PAGE, 0x100000),
+	   "MAP a page into it");
+	ok_errno(set_dirty_tracking(iommufd, hwpt, 1), EOPNOTSUPP,
+		 "SET_DIRTY_TRACKING: EOPNOTSUPP");
+	ok_errno(get_dirty_bitmap(iommufd, hwpt, 0x100000, PAGE, PAGE, bitmap,
+				  0),
+		 EOPNOTSUPP, "GET_DIRTY_BITMAP: EOPNOTSUPP");
+	memset(&vtd, 0, sizeof(vtd));
+	vtd.addr_width = 48;
+	ok_errno(hwpt_alloc_nested(iommufd, a->devid, ioas, 0,
+				   IOMMU_HWPT_DATA_VTD_S1, &vtd, sizeof(vtd), 0,
+				   &id),
+		 EOPNOTSUPP, "HWPT_ALLOC with VT-d stage-1 data on an IOAS: "
+		 "EOPNOTSUPP");
+	ok_errno(hwpt_alloc_nested(iommufd, a->devid, hwpt, 0,
+				   IOMMU_HWPT_DATA_VTD_S1, &vtd, sizeof(vtd), 0,
+				   &id),
+		 EINVAL, "a VT-d stage 1 nested on a HWPT without NEST_PARENT: "
+		 "EINVAL");
+	ok_errno(hwpt_invalidate(iommufd, hwpt, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+				 NULL, 0, &n),
+		 ENOENT, "INVALIDATE of a paging HWPT: ENOENT");
+	ok(!destroy(iommufd, hwpt), "destroy the HWPT");
+	ok(!pci_unbind(a) && !destroy(iommufd, ioas) && table_empty(iommufd),
+	   "unbind; the iommufd is left empty");
+	close(iommufd);
+	munmap(p, PAGE);
+}
+
 /* Bind, attach, map, DMA through, blocked by read-only and by unmap */
 static void test_dma(struct edu *a)
 {
@@ -930,6 +992,40 @@ static void test_fail_nth(struct edu *a)
 	munmap(buf, 4 * PAGE);
 }
 
+/*
+ * Test build: a real device and the mock's fault queues. Real devices
+ * cannot deliver I/O page faults to us: attaching one to a HW page table
+ * with a fault queue is EOPNOTSUPP, and TRIGGER_IOPF is for mock devices.
+ */
+static void test_faults_refused(struct edu *a)
+{
+	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
+	uint32_t ioas, mock_idev = 0, parent = 0, fault = 0, nested = 0, num = 4;
+	struct iommu_iova_range ranges[4];
+	int iommufd = open_iommufd(), ffd;
+
+	ioas_alloc(iommufd, &ioas);
+	mock_domain(iommufd, ioas, NULL, NULL, &mock_idev);
+	hwpt_alloc_flags(iommufd, mock_idev, ioas, IOMMU_HWPT_ALLOC_NEST_PARENT,
+			 &parent);
+	fault_alloc(iommufd, &fault, &ffd);
+	ok(!hwpt_alloc_nested(iommufd, mock_idev, parent,
+			      IOMMU_HWPT_FAULT_ID_VALID, IOMMU_HWPT_DATA_SELFTEST,
+			      &data, sizeof(data), fault, &nested),
+	   "a mock nested HWPT with a fault queue");
+	ok(!pci_bind(a, iommufd), "bind the edu device");
+	ok_errno(pci_attach(a, nested), EOPNOTSUPP,
+		 "attach it to the HWPT with a fault queue: EOPNOTSUPP");
+	ok(!iova_ranges(iommufd, ioas, ranges, &num, NULL) && num == 1,
+	   "its MSI window did not stay in the IOAS");
+	ok_errno(trigger_iopf(iommufd, a->devid, 0, 0, 0, 0), EINVAL,
+		 "TRIGGER_IOPF of a real device: EINVAL");
+	ok(!pci_unbind(a), "unbind");
+	close(ffd);
+	close(iommufd);
+	ok(objects_alive() == 0, "no object alive");
+}
+
 /* The IOMMU group number of a device, from sysfs; -1 if none */
 static int iommu_group_of(const char *bdf)
 {
@@ -1041,6 +1137,7 @@ int main(int argc, char **argv)
 	test_abi(&a);
 	test_bind_errors(&a);
 	test_dma(&a);
+	test_refusals(&a);
 	test_reserved_and_pins(&a);
 	test_two_devices(&a, &b);
 	test_vfio_compat(&a);
@@ -1054,8 +1151,10 @@ int main(int argc, char **argv)
 	edu_open(&c);
 	edu_open(&d);
 	test_one_group(&c, &d);
-	if (is_test_build())
+	if (is_test_build()) {
 		test_fail_nth(&a);
+		test_faults_refused(&a);
+	}
 
 	edu_close(&a);
 	edu_close(&b);

@@ -5,8 +5,10 @@
  * destroying one ID, destroy racing with a user of the object, and close()
  * racing with ioctls on other threads; and (test build) several threads
  * mapping, copying, unmapping, attaching, moving and detaching mock devices
- * and destroying in one context for a bounded time. Afterwards the count of
- * live objects, every page pin and VmPin must be back where they started.
+ * and destroying in one context for a bounded time, and doing so with
+ * dirty tracking on while the "device" writes, bitmaps are read and
+ * tracking is toggled. Afterwards the count of live objects, every page pin
+ * and VmPin must be back where they started.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -466,6 +468,151 @@ static void test_domains_churn(void)
 	munmap(buf, DOM_PAGES * psz);
 }
 
+/* Dirty tracking on while mapping, unmapping, attaching and toggling */
+struct dirtier {
+	pthread_t thread;
+	int fd;
+	uint32_t ioas, hwpt;
+	char *buf;
+	unsigned int seed;
+	int role;
+	volatile int *stop;
+	long ops;
+	int unexpected;
+	int last_bad_rc;
+};
+
+static void dnote(struct dirtier *d, int rc, int ok1)
+{
+	d->ops++;
+	if (rc && rc != ok1) {
+		d->unexpected++;
+		d->last_bad_rc = rc;
+	}
+}
+
+static void *churn_dirty(void *arg)
+{
+	struct dirtier *d = arg;
+	long psz = sysconf(_SC_PAGESIZE);
+	uint8_t bits[DOM_PAGES * 2 / 8], map[DOM_PAGES * 2 / 8 + 8];
+	uint32_t stdev;
+	uint64_t iova;
+	int rc, slot;
+	unsigned int i;
+
+	while (!*d->stop) {
+		slot = rand_r(&d->seed) % 16;
+		iova = APERTURE + slot * 4 * psz;
+		switch (d->role) {
+		case 0:	/* map and unmap */
+			rc = ioas_map_fixed(d->fd, d->ioas,
+					    d->buf + slot * 4 * psz,
+					    (1 + rand_r(&d->seed) % 4) * psz,
+					    iova);
+			dnote(d, rc, EEXIST);
+			rc = ioas_unmap(d->fd, d->ioas,
+					APERTURE + (rand_r(&d->seed) % 16) * 4 *
+							   psz,
+					4 * psz, NULL);
+			dnote(d, rc, ENOENT);
+			break;
+		case 1:	/* the device writes; EINVAL while tracking is off */
+			for (i = 0; i < sizeof(bits); i++)
+				bits[i] = rand_r(&d->seed);
+			rc = mock_dirty(d->fd, d->hwpt, APERTURE,
+					DOM_PAGES * psz, psz / 2, bits, NULL);
+			dnote(d, rc, EINVAL);
+			break;
+		case 2:	/* read, with and without clearing */
+			rc = get_dirty_bitmap(d->fd, d->hwpt, APERTURE,
+					      DOM_PAGES * psz, psz / 2, map + 1,
+					      slot & 1 ?
+						      IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR :
+						      0);
+			dnote(d, rc, 0);
+			break;
+		case 3:	/* toggle tracking */
+			rc = set_dirty_tracking(d->fd, d->hwpt, slot & 1);
+			dnote(d, rc, 0);
+			break;
+		default: /* attach and detach a device */
+			rc = mock_domain(d->fd, d->hwpt, &stdev, NULL, NULL);
+			dnote(d, rc, 0);
+			if (!rc)
+				dnote(d, destroy(d->fd, stdev), 0);
+			break;
+		}
+	}
+	return NULL;
+}
+
+static void test_dirty_churn(int by_extent)
+{
+	struct dirtier d[5] = {};
+	long psz = sysconf(_SC_PAGESIZE), ops = 0;
+	volatile int stop = 0;
+	int fd = open_iommufd(), i, unexpected = 0, bad_rc = 0;
+	uint8_t bits[DOM_PAGES * 2 / 8], map[DOM_PAGES * 2 / 8];
+	uint32_t ioas, stdev = 0, idev = 0, hwpt;
+	char *buf;
+
+	module_param_write("mock_dirty_by_extent", by_extent);
+	buf = mmap(NULL, DOM_PAGES * psz, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (buf == MAP_FAILED)
+		tap_bail("mmap");
+	ioas_alloc(fd, &ioas);
+	mock_domain(fd, ioas, &stdev, NULL, &idev);
+	if (hwpt_alloc_flags(fd, idev, ioas, IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+			     &hwpt))
+		tap_bail("HWPT_ALLOC DIRTY_TRACKING");
+	set_dirty_tracking(fd, hwpt, 1);
+	for (i = 0; i < 5; i++) {
+		d[i] = (struct dirtier){ .fd = fd, .ioas = ioas, .hwpt = hwpt,
+					 .buf = buf, .seed = i + 11, .role = i,
+					 .stop = &stop };
+		pthread_create(&d[i].thread, NULL, churn_dirty, &d[i]);
+	}
+	sleep(3);
+	stop = 1;
+	for (i = 0; i < 5; i++) {
+		pthread_join(d[i].thread, NULL);
+		ops += d[i].ops;
+		unexpected += d[i].unexpected;
+		if (d[i].unexpected)
+			bad_rc = d[i].last_bad_rc;
+	}
+	ok(!unexpected, "%s: 5 threads mapping, unmapping, dirtying, reading, "
+	   "toggling tracking and attaching for 3 s: %ld ioctls, no "
+	   "unexpected errno (last %d)", by_extent ? "extents" : "mock walk",
+	   ops, bad_rc);
+
+	/* Still exact afterwards */
+	ioas_unmap(fd, ioas, 0, UINT64_MAX, NULL);
+	ioas_map_fixed(fd, ioas, buf, DOM_PAGES * psz, APERTURE);
+	set_dirty_tracking(fd, hwpt, 1);
+	for (i = 0; i < (int)sizeof(bits); i++)
+		bits[i] = 0x5a ^ i;
+	mock_dirty(fd, hwpt, APERTURE, DOM_PAGES * psz, psz / 2, bits, NULL);
+	memset(map, 0, sizeof(map));
+	ok(!get_dirty_bitmap(fd, hwpt, APERTURE, DOM_PAGES * psz, psz / 2, map,
+			     0) &&
+		   !memcmp(map, bits, sizeof(map)),
+	   "then dirtying and reading are exact");
+	ok_errno(ioas_unmap(fd, ioas, 0, UINT64_MAX, NULL), 0, "unmap all");
+	ok_errno(check_refs(fd, buf, DOM_PAGES * psz, 0), 0,
+		 "no page left pinned");
+	ok(proc_kb("/proc/self/status", "VmPin") == 0, "VmPin back to 0");
+	ok(!destroy(fd, hwpt) && !destroy(fd, stdev) && !destroy(fd, ioas) &&
+		   table_empty(fd),
+	   "the table empties");
+	close(fd);
+	check_alive("dirty churn");
+	munmap(buf, DOM_PAGES * psz);
+	module_param_write("mock_dirty_by_extent", 0);
+}
+
 int main(void)
 {
 	alive_at_start = objects_alive();
@@ -475,7 +622,10 @@ int main(void)
 	test_destroy_while_used();
 	test_close_racing_ioctls();
 	test_many_contexts();
-	if (is_test_build())
+	if (is_test_build()) {
 		test_domains_churn();
+		test_dirty_churn(0);
+		test_dirty_churn(1);
+	}
 	return tap_done();
 }

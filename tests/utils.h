@@ -375,6 +375,163 @@ static inline int access_replace_ioas(int fd, int access_fd, uint32_t ioas)
 	return ioctl_err(fd, IOMMU_TEST_CMD, &cmd);
 }
 
+/* IOMMU_HWPT_ALLOC of a paging HW page table with @flags on IOAS @ioas */
+static inline int hwpt_alloc_flags(int fd, uint32_t dev, uint32_t ioas,
+				   uint32_t flags, uint32_t *out)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.dev_id = dev,
+		.pt_id = ioas,
+	};
+	int rc = ioctl_err(fd, IOMMU_HWPT_ALLOC, &cmd);
+
+	if (!rc && out)
+		*out = cmd.out_hwpt_id;
+	return rc;
+}
+
+static inline int set_dirty_tracking(int fd, uint32_t hwpt, int enable)
+{
+	struct iommu_hwpt_set_dirty_tracking cmd = {
+		.size = sizeof(cmd),
+		.flags = enable ? IOMMU_HWPT_DIRTY_TRACKING_ENABLE : 0,
+		.hwpt_id = hwpt,
+	};
+
+	return ioctl_err(fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &cmd);
+}
+
+static inline int get_dirty_bitmap(int fd, uint32_t hwpt, uint64_t iova,
+				   uint64_t length, uint64_t page_size,
+				   void *data, uint32_t flags)
+{
+	struct iommu_hwpt_get_dirty_bitmap cmd = {
+		.size = sizeof(cmd),
+		.hwpt_id = hwpt,
+		.flags = flags,
+		.iova = iova,
+		.length = length,
+		.page_size = page_size,
+		.data = (uintptr_t)data,
+	};
+
+	return ioctl_err(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &cmd);
+}
+
+#ifndef IOMMUFD_TEST_ABI_6_2	/* no DIRTY in 6.2's test command */
+/* Test build: the mock "device" writes the entries of the set bits */
+static inline int mock_dirty(int fd, uint32_t hwpt, uint64_t iova,
+			     uint64_t length, uint64_t page_size,
+			     const void *bitmap, uint64_t *nr_dirty)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_DIRTY,
+		.id = hwpt,
+		.dirty = { .iova = iova, .length = length,
+			   .page_size = page_size,
+			   .uptr = (uintptr_t)bitmap },
+	};
+	int rc = ioctl_err(fd, IOMMU_TEST_CMD, &cmd);
+
+	if (nr_dirty)
+		*nr_dirty = rc ? 0 : cmd.dirty.out_nr_dirty;
+	return rc;
+}
+#endif
+
+/* IOMMU_HWPT_ALLOC of a nested HW page table on @parent */
+static inline int hwpt_alloc_nested(int fd, uint32_t dev, uint32_t parent,
+				    uint32_t flags, uint32_t data_type,
+				    const void *data, uint32_t data_len,
+				    uint32_t fault_id, uint32_t *out)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.dev_id = dev,
+		.pt_id = parent,
+		.data_type = data_type,
+		.data_len = data_len,
+		.data_uptr = (uintptr_t)data,
+		.fault_id = fault_id,
+	};
+	int rc = ioctl_err(fd, IOMMU_HWPT_ALLOC, &cmd);
+
+	if (!rc && out)
+		*out = cmd.out_hwpt_id;
+	return rc;
+}
+
+/* A mock nested HW page table whose IOTLB starts as IOMMU_TEST_IOTLB_DEFAULT */
+static inline int hwpt_alloc_mock_nested(int fd, uint32_t dev,
+					 uint32_t parent, uint32_t *out)
+{
+	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
+
+	return hwpt_alloc_nested(fd, dev, parent, 0, IOMMU_HWPT_DATA_SELFTEST,
+				 &data, sizeof(data), 0, out);
+}
+
+/* *entry_num: in, the requests; out, those handled */
+static inline int hwpt_invalidate(int fd, uint32_t hwpt, uint32_t data_type,
+				  const void *data, uint32_t entry_len,
+				  uint32_t *entry_num)
+{
+	struct iommu_hwpt_invalidate cmd = {
+		.size = sizeof(cmd),
+		.hwpt_id = hwpt,
+		.data_uptr = (uintptr_t)data,
+		.data_type = data_type,
+		.entry_len = entry_len,
+		.entry_num = *entry_num,
+	};
+	int rc = ioctl_err(fd, IOMMU_HWPT_INVALIDATE, &cmd);
+
+	*entry_num = cmd.entry_num;
+	return rc;
+}
+
+static inline int check_iotlb(int fd, uint32_t hwpt, uint32_t id,
+			      uint32_t value)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_MD_CHECK_IOTLB,
+		.id = hwpt,
+		.check_iotlb = { .id = id, .iotlb = value },
+	};
+
+	return ioctl_err(fd, IOMMU_TEST_CMD, &cmd);
+}
+
+/* IOMMU_FAULT_QUEUE_ALLOC: *id the FAULT object, *fault_fd its fd */
+static inline int fault_alloc(int fd, uint32_t *id, int *fault_fd)
+{
+	struct iommu_fault_alloc cmd = { .size = sizeof(cmd) };
+	int rc = ioctl_err(fd, IOMMU_FAULT_QUEUE_ALLOC, &cmd);
+
+	*id = rc ? 0 : cmd.out_fault_id;
+	*fault_fd = rc ? -1 : (int)cmd.out_fault_fd;
+	return rc;
+}
+
+/* Test build: a mock device raises a page fault group of one request */
+static inline int trigger_iopf(int fd, uint32_t dev, uint32_t pasid,
+			       uint32_t grpid, uint32_t perm, uint64_t addr)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_TRIGGER_IOPF,
+		.trigger_iopf = { .dev_id = dev, .pasid = pasid,
+				  .grpid = grpid, .perm = perm, .addr = addr },
+	};
+
+	return ioctl_err(fd, IOMMU_TEST_CMD, &cmd);
+}
+
 static inline int set_temp_memory_limit(int fd, uint32_t limit)
 {
 	struct iommu_test_cmd cmd = {
