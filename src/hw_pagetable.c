@@ -1,22 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * HW page table objects: a domain (an IOMMU page table, real or mock) that
- * devices attach to. A paging one is loaded with the mappings of one IOAS;
- * a nested one has its stage 1 described by userspace (driver data) and
- * translates through its parent, a paging one allocated with NEST_PARENT:
- * for what its devices reach (reserved regions, locking) the parent's IOAS
- * is theirs.
+ * devices attach to, and the ioctls that make and use them
+ * (IOMMU_HWPT_ALLOC, IOMMU_HWPT_INVALIDATE). A paging one is loaded with
+ * the mappings of one IOAS; a nested one has its stage 1 described by
+ * userspace (driver data) and translates through its parent, a paging one
+ * allocated with NEST_PARENT: for what its devices reach (reserved regions,
+ * locking) the parent's IOAS is theirs.
  *
- * Attaching a device to an IOAS picks an automatic HW page table of that
- * IOAS the device's IOMMU accepts, or makes a new one (objects.md §5.3). An
- * automatic one is destroyed with its last device. A paging HW page table
- * holds a users reference on its IOAS, a nested one on its parent; each
- * attached device holds one on its HW page table.
- *
- * Locking: idev->lock serialises attach, replace and detach of one device;
- * ioas->mutex (inside it) protects ioas->hwpt_list and each HW page table's
- * device count; it is taken before the IO page table's locks. A replace
- * never holds two IOASes' mutexes at once.
+ * A paging HW page table holds a users reference on its IOAS, a nested one
+ * on its parent. Automatic ones are made and destroyed by attach and detach
+ * (device.c); manual ones by IOMMU_HWPT_ALLOC and IOMMU_DESTROY. Locking:
+ * ioas->mutex protects ioas->hwpt_list and each HW page table's device
+ * count (docs/architecture.md, "Locking and lifetime rules").
  */
 #include <linux/slab.h>
 #include <uapi/linux/iommufd.h>
@@ -43,12 +39,31 @@ iommufd_hwpt_alloc_object(struct iommufd_ctx *ictx, size_t size,
 	return container_of(obj, struct iommufd_hw_pagetable, obj);
 }
 
-static struct iommufd_hwpt_paging *
-iommufd_hwpt_paging_alloc_object(struct iommufd_ctx *ictx)
+/**
+ * iommufd_hwpt_paging_alloc() - a paging HW page table object for an IOAS
+ * @ictx: context
+ * @ioas: the IOAS its domain is to be loaded with
+ *
+ * Unpublished, without a domain, off the IOAS's list, and holding a users
+ * reference on @ioas, which the destroy op drops (or the caller, before
+ * iommufd_object_abort()).
+ *
+ * Return: the HW page table, or an ERR_PTR.
+ */
+struct iommufd_hwpt_paging *iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx,
+						      struct iommufd_ioas *ioas)
 {
-	return to_hwpt_paging(iommufd_hwpt_alloc_object(ictx,
+	struct iommufd_hwpt_paging *hwpt;
+
+	hwpt = to_hwpt_paging(iommufd_hwpt_alloc_object(ictx,
 							sizeof(struct iommufd_hwpt_paging),
 							IOMMUFD_OBJ_HWPT_PAGING));
+	if (IS_ERR(hwpt))
+		return hwpt;
+	INIT_LIST_HEAD(&hwpt->hwpt_item);
+	hwpt->ioas = ioas;
+	refcount_inc(&ioas->obj.users);
+	return hwpt;
 }
 
 /**
@@ -97,359 +112,6 @@ void iommufd_hwpt_nested_destroy(struct iommufd_object *obj)
 	refcount_dec(&hwpt->parent->common.obj.users);
 }
 
-static void iommufd_hwpt_add_device(struct iommufd_hw_pagetable *hwpt,
-				    struct iommufd_device *idev)
-{
-	lockdep_assert_held(&iommufd_hwpt_ioas(hwpt)->mutex);
-
-	refcount_inc(&hwpt->obj.users);
-	if (hwpt_is_paging(hwpt))
-		to_hwpt_paging(hwpt)->num_devices++;
-	idev->hwpt = hwpt;
-	/* The attachment holds the device: a driver cannot unbind first */
-	refcount_inc(&idev->obj.users);
-}
-
-/*
- * The device's reserved regions go into the IOAS it attaches to, and leave
- * with it; a replace within one IOAS keeps them (idev->hwpt is the current
- * attachment, if any).
- */
-static bool iommufd_device_reserves(struct iommufd_device *idev,
-				    struct iommufd_ioas *ioas)
-{
-	return idev->ops->add_reserved &&
-	       !(idev->hwpt && iommufd_hwpt_ioas(idev->hwpt) == ioas);
-}
-
-static int iommufd_device_reserve(struct iommufd_device *idev,
-				  struct iommufd_ioas *ioas)
-{
-	lockdep_assert_held(&ioas->mutex);
-
-	if (!iommufd_device_reserves(idev, ioas))
-		return 0;
-	return idev->ops->add_reserved(idev, &ioas->iopt);
-}
-
-static void iommufd_device_unreserve(struct iommufd_device *idev,
-				     struct iommufd_ioas *ioas)
-{
-	if (iommufd_device_reserves(idev, ioas))
-		iopt_remove_reserved_iova(&ioas->iopt, idev);
-}
-
-/*
- * A new automatic HW page table for the device, loaded with the IOAS.
- * Attach, then load (objects.md §5.3); but when the device is moving from
- * another domain (@replace), load first, so that it never sits on an empty
- * domain and a failed load leaves it where it was.
- */
-static int iommufd_hwpt_alloc_auto(struct iommufd_device *idev,
-				   struct iommufd_ioas *ioas, bool replace)
-{
-	struct iommufd_hwpt_paging *hwpt;
-	struct iopt_domain *domain;
-	int rc;
-
-	lockdep_assert_held(&ioas->mutex);
-
-	hwpt = iommufd_hwpt_paging_alloc_object(idev->ictx);
-	if (IS_ERR(hwpt))
-		return PTR_ERR(hwpt);
-	INIT_LIST_HEAD(&hwpt->hwpt_item);
-	hwpt->ioas = ioas;
-	refcount_inc(&ioas->obj.users);
-	hwpt->auto_domain = true;
-
-	domain = idev->ops->domain_alloc_paging(idev);
-	if (IS_ERR(domain)) {
-		rc = PTR_ERR(domain);
-		goto out_abort;
-	}
-	domain->owner = idev->ops;
-	hwpt->common.domain = domain;
-	if (replace) {
-		rc = iopt_table_add_domain(&ioas->iopt, domain);
-		if (rc)
-			goto out_free_domain;
-		rc = idev->ops->attach(idev, domain);
-		if (rc)
-			goto out_remove_domain;
-	} else {
-		rc = idev->ops->attach(idev, domain);
-		if (rc)
-			goto out_free_domain;
-		/*
-		 * Attached and still empty: the IOMMU can judge whether it
-		 * can keep the domain's DMA coherent (objects.md §5.3)
-		 */
-		if (domain->ops->enforce_cache_coherency)
-			domain->enforce_cache_coherency =
-				domain->ops->enforce_cache_coherency(domain);
-		rc = iopt_table_add_domain(&ioas->iopt, domain);
-		if (rc)
-			goto out_detach;
-	}
-	hwpt->domain_added = true;
-
-	list_add_tail(&hwpt->hwpt_item, &ioas->hwpt_list);
-	iommufd_hwpt_add_device(&hwpt->common, idev);
-	iommufd_object_finalize(idev->ictx, &hwpt->common.obj);
-	return 0;
-
-	/* Undone by hand: the destroy op takes ioas->mutex, which we hold */
-out_remove_domain:
-	iopt_table_remove_domain(&ioas->iopt, domain);
-	goto out_free_domain;
-out_detach:
-	idev->ops->detach(idev, domain);
-out_free_domain:
-	domain->ops->free(domain);
-out_abort:
-	refcount_dec(&ioas->obj.users);
-	iommufd_object_abort(idev->ictx, &hwpt->common.obj);
-	return rc;
-}
-
-/* Attach to an IOAS: reuse an automatic HW page table or make one */
-static int iommufd_hwpt_attach_ioas(struct iommufd_device *idev,
-				    struct iommufd_ioas *ioas, bool replace)
-{
-	struct iommufd_hwpt_paging *hwpt;
-	int rc;
-
-	mutex_lock(&ioas->mutex);
-	rc = iommufd_device_reserve(idev, ioas);
-	if (rc)
-		goto out_unlock;
-	list_for_each_entry(hwpt, &ioas->hwpt_list, hwpt_item) {
-		if (!hwpt->auto_domain)
-			continue;
-		rc = idev->ops->attach(idev, hwpt->common.domain);
-		if (rc == -EINVAL)
-			continue;
-		if (!rc)
-			iommufd_hwpt_add_device(&hwpt->common, idev);
-		goto out_unreserve;
-	}
-	rc = iommufd_hwpt_alloc_auto(idev, ioas, replace);
-out_unreserve:
-	if (rc)
-		iommufd_device_unreserve(idev, ioas);
-out_unlock:
-	mutex_unlock(&ioas->mutex);
-	return rc;
-}
-
-/*
- * Attach to a given HW page table, paging or nested; the reserved regions
- * go into the IOAS its devices reach
- */
-static int iommufd_hwpt_attach(struct iommufd_device *idev,
-			       struct iommufd_hw_pagetable *hwpt)
-{
-	struct iommufd_ioas *ioas = iommufd_hwpt_ioas(hwpt);
-	int rc;
-
-	mutex_lock(&ioas->mutex);
-	/* Off the list: its last device just left and it is going away */
-	if (hwpt_is_paging(hwpt) &&
-	    list_empty(&to_hwpt_paging(hwpt)->hwpt_item)) {
-		rc = -ENOENT;
-		goto out_unlock;
-	}
-	rc = iommufd_device_reserve(idev, ioas);
-	if (rc)
-		goto out_unlock;
-	/* Its faults go to the HW page table's queue (objects.md §5.2) */
-	if (hwpt->fault) {
-		rc = idev->ops->iopf_enable ? idev->ops->iopf_enable(idev) :
-					      -EOPNOTSUPP;
-		if (rc)
-			goto out_unreserve;
-	}
-	rc = idev->ops->attach(idev, hwpt->domain);
-	if (!rc) {
-		iommufd_hwpt_add_device(hwpt, idev);
-		goto out_unlock;
-	}
-	if (hwpt->fault)
-		idev->ops->iopf_disable(idev);
-out_unreserve:
-	iommufd_device_unreserve(idev, ioas);
-out_unlock:
-	mutex_unlock(&ioas->mutex);
-	return rc;
-}
-
-static int iommufd_device_do_attach(struct iommufd_device *idev, u32 *pt_id)
-{
-	struct iommufd_object *obj;
-	int rc;
-
-	lockdep_assert_held(&idev->lock);
-
-	obj = iommufd_get_object(idev->ictx, *pt_id, IOMMUFD_OBJ_ANY);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-
-	switch (obj->type) {
-	case IOMMUFD_OBJ_IOAS:
-		rc = iommufd_hwpt_attach_ioas(idev,
-					      container_of(obj,
-							   struct iommufd_ioas,
-							   obj),
-					      idev->hwpt);
-		break;
-	case IOMMUFD_OBJ_HWPT_PAGING:
-	case IOMMUFD_OBJ_HWPT_NESTED:
-		rc = iommufd_hwpt_attach(idev,
-					 container_of(obj,
-						      struct iommufd_hw_pagetable,
-						      obj));
-		break;
-	default:
-		rc = -EINVAL;
-		break;
-	}
-	iommufd_put_object(idev->ictx, obj);
-	if (!rc)
-		*pt_id = idev->hwpt->obj.id;
-	return rc;
-}
-
-/**
- * iommufd_device_attach() - attach a device to an IOAS or HW page table
- * @idev: a bound device that is not attached
- * @pt_id: in: IOAS ID (automatic HW page table) or HW page table ID; out:
- *	   the HW page table's ID
- *
- * Return: 0; -ENOENT for an unknown ID; -EINVAL for an ID of another type,
- * a device already attached, or a HW page table the device's group or
- * IOMMU cannot use; -EADDRINUSE if the device's reserved regions collide
- * with mappings; errors of adding a new domain to the IOAS (objects.md
- * §5.3).
- */
-int iommufd_device_attach(struct iommufd_device *idev, u32 *pt_id)
-{
-	int rc = -EINVAL;
-
-	mutex_lock(&idev->lock);
-	if (!idev->hwpt)
-		rc = iommufd_device_do_attach(idev, pt_id);
-	mutex_unlock(&idev->lock);
-	return rc;
-}
-EXPORT_SYMBOL_NS_GPL(iommufd_device_attach, IOMMUFD_NS);
-
-/*
- * Drop the device's attachment to @hwpt (its domain detached already, or
- * replaced); an automatic HW page table left without devices is destroyed.
- */
-static void iommufd_hwpt_drop_device(struct iommufd_device *idev,
-				     struct iommufd_hw_pagetable *hwpt,
-				     bool detach)
-{
-	struct iommufd_ioas *ioas = iommufd_hwpt_ioas(hwpt);
-	struct iommufd_hwpt_paging *paging = NULL;
-	bool last = false;
-
-	mutex_lock(&ioas->mutex);
-	if (detach)
-		idev->ops->detach(idev, hwpt->domain);
-	/* Detached: idev->hwpt is NULL; replaced: it is the new one */
-	iommufd_device_unreserve(idev, ioas);
-	/* No fault of it can reach this queue any more: answer the pending */
-	if (hwpt->fault) {
-		iommufd_fault_respond_device(hwpt->fault, idev);
-		idev->ops->iopf_disable(idev);
-	}
-	if (hwpt_is_paging(hwpt)) {
-		paging = to_hwpt_paging(hwpt);
-		paging->num_devices--;
-		last = paging->auto_domain && !paging->num_devices;
-	}
-	/*
-	 * Under the mutex, so a concurrent last detach sees only its own
-	 * reference and the table's and can destroy the HWPT
-	 */
-	if (last)
-		list_del_init(&paging->hwpt_item);
-	else
-		refcount_dec(&hwpt->obj.users);
-	mutex_unlock(&ioas->mutex);
-
-	if (last)
-		iommufd_object_destroy_owned(idev->ictx, &hwpt->obj);
-	refcount_dec(&idev->obj.users);
-}
-
-/**
- * iommufd_device_detach() - detach a device from its HW page table
- * @idev: an attached device
- *
- * Its DMA is blocked afterwards (once no other device of its group is
- * attached). An automatic HW page table left without devices is destroyed.
- */
-void iommufd_device_detach(struct iommufd_device *idev)
-{
-	struct iommufd_hw_pagetable *hwpt;
-
-	mutex_lock(&idev->lock);
-	hwpt = idev->hwpt;
-	idev->hwpt = NULL;
-	if (hwpt)
-		iommufd_hwpt_drop_device(idev, hwpt, true);
-	mutex_unlock(&idev->lock);
-}
-EXPORT_SYMBOL_NS_GPL(iommufd_device_detach, IOMMUFD_NS);
-
-/**
- * iommufd_device_replace() - move an attached device to another target
- * @idev: an attached device
- * @pt_id: in: IOAS or HW page table ID; out: the HW page table's ID
- *
- * The device is attached to the new target first, then its old attachment
- * is dropped, destroying an automatic HW page table left without devices.
- * The same HW page table (or the IOAS of the current automatic one) is no
- * change.
- *
- * Return: 0, -EINVAL if not attached, or the errors of attach; on failure
- * the device stays where it was.
- */
-int iommufd_device_replace(struct iommufd_device *idev, u32 *pt_id)
-{
-	struct iommufd_hw_pagetable *old;
-	int rc = 0;
-
-	mutex_lock(&idev->lock);
-	old = idev->hwpt;
-	if (!old) {
-		rc = -EINVAL;
-		goto out_unlock;
-	}
-
-	/* Already there: nothing moves. Both IDs are held by the attachment */
-	if (*pt_id == old->obj.id ||
-	    (hwpt_is_paging(old) && to_hwpt_paging(old)->auto_domain &&
-	     *pt_id == to_hwpt_paging(old)->ioas->obj.id)) {
-		*pt_id = old->obj.id;
-		goto out_unlock;
-	}
-
-	rc = iommufd_device_do_attach(idev, pt_id);
-	if (rc) {
-		idev->hwpt = old;
-		goto out_unlock;
-	}
-	iommufd_hwpt_drop_device(idev, old, false);
-out_unlock:
-	mutex_unlock(&idev->lock);
-	return rc;
-}
-EXPORT_SYMBOL_NS_GPL(iommufd_device_replace, IOMMUFD_NS);
-
 /**
  * iommufd_hwpt_paging_create() - a manual paging HW page table for a domain
  * @ictx: context
@@ -466,14 +128,11 @@ iommufd_hwpt_paging_create(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 	struct iommufd_hwpt_paging *hwpt;
 	int rc;
 
-	hwpt = iommufd_hwpt_paging_alloc_object(ictx);
+	hwpt = iommufd_hwpt_paging_alloc(ictx, ioas);
 	if (IS_ERR(hwpt)) {
 		domain->ops->free(domain);
 		return hwpt;
 	}
-	INIT_LIST_HEAD(&hwpt->hwpt_item);
-	hwpt->ioas = ioas;
-	refcount_inc(&ioas->obj.users);
 	hwpt->common.domain = domain;
 
 	rc = iopt_table_add_domain(&ioas->iopt, domain);
@@ -760,61 +419,5 @@ out:
 	cmd->entry_num = done;
 	if (iommufd_ucmd_respond(ucmd, sizeof(*cmd)))
 		return -EFAULT;
-	return rc;
-}
-
-/**
- * iommufd_get_hw_info_ioctl() - IOMMU_GET_HW_INFO (uapi.md §7.2)
- * @ucmd: the call
- *
- * Return: 0, or the errno of the first failing check.
- */
-int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd)
-{
-	struct iommu_hw_info *cmd = ucmd->cmd;
-	void __user *user_ptr = u64_to_user_ptr(cmd->data_uptr);
-	struct iommufd_device *idev;
-	struct iommufd_object *obj;
-	u32 length = 0, type = IOMMU_HW_INFO_TYPE_NONE;
-	void *data = NULL;
-	int rc = 0;
-
-	if (cmd->flags || cmd->__reserved[0] || cmd->__reserved[1] ||
-	    cmd->__reserved[2])
-		return -EOPNOTSUPP;
-
-	obj = iommufd_get_object(ucmd->ictx, cmd->dev_id, IOMMUFD_OBJ_DEVICE);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	idev = container_of(obj, struct iommufd_device, obj);
-
-	if (idev->ops->hw_info) {
-		data = idev->ops->hw_info(idev, &length, &type);
-		if (IS_ERR(data)) {
-			rc = PTR_ERR(data);
-			data = NULL;
-			goto out_put;
-		}
-	}
-
-	/* What fits, then zeroes up to the caller's length */
-	if (copy_to_user(user_ptr, data, min(cmd->data_len, length)) ||
-	    (cmd->data_len > length &&
-	     clear_user(user_ptr + length, cmd->data_len - length))) {
-		rc = -EFAULT;
-		goto out_put;
-	}
-
-	cmd->data_len = length;
-	cmd->out_data_type = type;
-	cmd->out_capabilities = 0;
-	if (iommufd_device_dirty_tracking(idev))
-		cmd->out_capabilities |= IOMMU_HW_CAP_DIRTY_TRACKING;
-	/* No PASID support to report */
-	cmd->out_max_pasid_log2 = 0;
-	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-out_put:
-	kfree(data);
-	iommufd_put_object(ucmd->ictx, obj);
 	return rc;
 }

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Devices behind the kernel's IOMMU core: binding a real struct device
- * (iommufd_device_bind()/unbind() of objects.md §10.2; attach, replace and
- * detach are hw_pagetable.c's, shared with the mock), and the domain
- * backend for it (a paging domain of the device's IOMMU driver, filled with
- * iommu_map()/iommu_unmap()).
+ * The kernel-IOMMU backend: real devices behind the kernel's IOMMU core
+ * (struct iommufd_kdev: the checks of binding, IOMMU groups and their DMA
+ * ownership, iommufd_ctx_has_group()) and their domains (struct
+ * iommufd_kdomain: a paging or nested domain of the device's IOMMU driver,
+ * filled with iommu_map()/iommu_unmap()). The exported device API that
+ * binds and attaches them is device.c's, shared with the mock.
  *
  * Both plug into the generic code the way the test build's mock does:
- * struct iommufd_device_ops for the device, struct iopt_domain_ops for its
- * domains. What only real devices have lives here:
+ * struct iommufd_device_ops for the device (iommufd_kdev_ops), struct
+ * iopt_domain_ops for its domains. What only real devices have lives here:
  *
  * Groups. The IOMMU core attaches domains to, and hands DMA ownership of,
  * whole IOMMU groups. A context tracks each group it has devices of in a
@@ -544,7 +545,7 @@ static bool iommufd_kdev_dirty_tracking(struct iommufd_device *idev)
 	return iommufd_iommu_dirty_capable(kdev->dev);
 }
 
-static const struct iommufd_device_ops iommufd_kdev_ops = {
+const struct iommufd_device_ops iommufd_kdev_ops = {
 	.domain_alloc_paging = iommufd_kdev_domain_alloc,
 	.domain_alloc_user = iommufd_kdev_domain_alloc_user,
 	.domain_alloc_nested = iommufd_kdev_domain_alloc_nested,
@@ -616,26 +617,24 @@ static void iommufd_group_put(struct iommufd_ctx *ictx,
 }
 
 /**
- * iommufd_device_bind() - bind a device to an iommufd context
- * @ictx: the context
- * @dev: a device behind an IOMMU; its driver must not use the DMA API
- *	 (driver_managed_dma)
- * @id: out: the ID of the new DEVICE object
+ * iommufd_kdev_alloc() - what a DEVICE object of a real device needs
+ * @ictx: the context to bind to
+ * @dev: a device behind an IOMMU
  *
- * Claims DMA ownership of the device's whole IOMMU group for the context
- * (objects.md §5.1) and takes a reference on the context until unbind.
- * DMA of the group is blocked until the device is attached.
+ * The checks of binding, in the spec's order (objects.md §5.1), then the
+ * context's record of the device's IOMMU group, whose first bound device
+ * claims DMA ownership of the whole group for the context. The result is
+ * the private data of a device with iommufd_kdev_ops.
  *
- * Return: the device, or ERR_PTR: -EINVAL if the IOMMU cannot keep DMA
- * cache coherent, -ENODEV without an IOMMU group, -EPERM if interrupts
+ * Return: the device's record, or ERR_PTR: -EINVAL if the IOMMU cannot keep
+ * DMA cache coherent, -ENODEV without an IOMMU group, -EPERM if interrupts
  * cannot be isolated (unless allow_unsafe_interrupts), -EBUSY if a kernel
  * driver or another owner uses the group, -ENOMEM.
  */
-struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ictx,
-					   struct device *dev, u32 *id)
+struct iommufd_kdev *iommufd_kdev_alloc(struct iommufd_ctx *ictx,
+					struct device *dev)
 {
 	struct iommufd_group *igroup;
-	struct iommufd_device *idev;
 	struct iommu_group *group;
 	struct iommufd_kdev *kdev;
 	int rc;
@@ -664,73 +663,30 @@ struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ictx,
 	}
 	kdev->dev = get_device(dev);
 	kdev->igroup = igroup;
-
-	idev = iommufd_device_alloc(ictx, &iommufd_kdev_ops, kdev);
-	if (IS_ERR(idev)) {
-		rc = PTR_ERR(idev);
-		goto out_free_kdev;
-	}
-	iommufd_ctx_get(ictx);
+	/* The group record holds its own reference */
 	iommu_group_put(group);
-	*id = idev->obj.id;
-	iommufd_object_finalize(ictx, &idev->obj);
-	return idev;
+	return kdev;
 
-out_free_kdev:
-	put_device(kdev->dev);
-	kfree(kdev);
 out_put_igroup:
 	iommufd_group_put(ictx, igroup);
 out_put_group:
 	iommu_group_put(group);
 	return ERR_PTR(rc);
 }
-EXPORT_SYMBOL_NS_GPL(iommufd_device_bind, IOMMUFD_NS);
 
 /**
- * iommufd_device_unbind() - undo iommufd_device_bind()
- * @idev: a bound device, detached
+ * iommufd_kdev_free() - undo iommufd_kdev_alloc()
+ * @ictx: the context it was allocated for
+ * @kdev: the device's record, of no DEVICE object any more
  *
- * Destroys the DEVICE object (waiting for ioctls using it), releases DMA
- * ownership of the group with its last bound device and drops the context
- * reference, which may tear the context down.
+ * Releases DMA ownership of the group with its last bound device.
  */
-void iommufd_device_unbind(struct iommufd_device *idev)
+void iommufd_kdev_free(struct iommufd_ctx *ictx, struct iommufd_kdev *kdev)
 {
-	struct iommufd_kdev *kdev = idev->priv;
-	struct iommufd_ctx *ictx = idev->ictx;
-
-	iommufd_device_unbind_published(idev);
 	iommufd_group_put(ictx, kdev->igroup);
 	put_device(kdev->dev);
 	kfree(kdev);
-	iommufd_ctx_put(ictx);
 }
-EXPORT_SYMBOL_NS_GPL(iommufd_device_unbind, IOMMUFD_NS);
-
-/**
- * iommufd_device_to_ictx() - the context a device is bound to
- * @idev: a bound device
- *
- * Return: the context (no new reference).
- */
-struct iommufd_ctx *iommufd_device_to_ictx(struct iommufd_device *idev)
-{
-	return idev->ictx;
-}
-EXPORT_SYMBOL_NS_GPL(iommufd_device_to_ictx, IOMMUFD_NS);
-
-/**
- * iommufd_device_to_id() - the ID of a device's DEVICE object
- * @idev: a bound device
- *
- * Return: the ID.
- */
-u32 iommufd_device_to_id(struct iommufd_device *idev)
-{
-	return idev->obj.id;
-}
-EXPORT_SYMBOL_NS_GPL(iommufd_device_to_id, IOMMUFD_NS);
 
 /**
  * iommufd_ctx_has_group() - does a context have a device of a group bound?

@@ -310,13 +310,14 @@ iommufd_get_hwpt_nested(struct iommufd_ctx *ictx, u32 id)
 
 void iommufd_hwpt_paging_destroy(struct iommufd_object *obj);
 void iommufd_hwpt_nested_destroy(struct iommufd_object *obj);
+struct iommufd_hwpt_paging *iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx,
+						      struct iommufd_ioas *ioas);
 struct iommufd_hwpt_paging *
 iommufd_hwpt_paging_create(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 			   struct iopt_domain *domain);
 void iommufd_hwpt_paging_remove_domain(struct iommufd_hwpt_paging *hwpt);
 int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_hwpt_invalidate_ioctl(struct iommufd_ucmd *ucmd);
-int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_user_data_copy(void *dst, size_t size, size_t min_size,
 			   const struct iommufd_user_data *data);
 int iommufd_user_array_copy(void *dst, size_t size, size_t min_size,
@@ -327,7 +328,7 @@ int iommufd_user_array_copy(void *dst, size_t size, size_t min_size,
 int iommufd_hwpt_set_dirty_tracking_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_hwpt_get_dirty_bitmap_ioctl(struct iommufd_ucmd *ucmd);
 
-/* device.c: what the IOMMU behind a device provides */
+/* device.c: device objects; what the IOMMU behind a device provides */
 struct iommufd_device;
 struct iommufd_device_ops {
 	struct iopt_domain *(*domain_alloc_paging)(struct iommufd_device *idev);
@@ -395,6 +396,14 @@ struct iommufd_device *iommufd_device_alloc(struct iommufd_ctx *ictx,
 void iommufd_device_unbind_unpublished(struct iommufd_device *idev);
 void iommufd_device_unbind_published(struct iommufd_device *idev);
 void iommufd_device_destroy(struct iommufd_object *obj);
+int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd);
+
+/* iommu_dev.c: real devices behind the kernel's IOMMU core */
+struct iommufd_kdev;
+extern const struct iommufd_device_ops iommufd_kdev_ops;
+struct iommufd_kdev *iommufd_kdev_alloc(struct iommufd_ctx *ictx,
+					struct device *dev);
+void iommufd_kdev_free(struct iommufd_ctx *ictx, struct iommufd_kdev *kdev);
 
 /*
  * access.c: an in-kernel user of an IOAS (objects.md §8.1). Lock order:
