@@ -39,6 +39,21 @@ struct iopt_hole;
 struct page;
 
 /*
+ * Test builds can make allocation points fail on demand (selftest.c;
+ * Debian's kernels have no fault injection); production builds compile the
+ * checks away. Declared here, so that the mechanisms of the IO page table
+ * need nothing else of the module.
+ */
+#ifdef IOMMUFD_TEST
+bool iommufd_should_fail(void);
+#else
+static inline bool iommufd_should_fail(void)
+{
+	return false;
+}
+#endif
+
+/*
  * What a domain does. Paging domains map; nested ones (their stage 1 in
  * userspace's hands) only have free and cache_invalidate_user.
  */
@@ -251,6 +266,33 @@ static inline unsigned long iopt_area_length(struct iopt_area *area)
 	return area->node.last - area->node.start + 1;
 }
 
+/* Areas intersecting [start, last], ascending; under iova_rwsem */
+static inline struct iopt_area *iopt_area_iter_first(struct io_pagetable *iopt,
+						     unsigned long start,
+						     unsigned long last)
+{
+	struct interval_tree_node *node;
+
+	node = interval_tree_iter_first(&iopt->area_itree, start, last);
+	return node ? container_of(node, struct iopt_area, node) : NULL;
+}
+
+static inline struct iopt_area *iopt_area_iter_next(struct iopt_area *area,
+						    unsigned long start,
+						    unsigned long last)
+{
+	struct interval_tree_node *node;
+
+	node = interval_tree_iter_next(&area->node, start, last);
+	return node ? container_of(node, struct iopt_area, node) : NULL;
+}
+
+static inline bool iopt_tree_intersects(struct rb_root_cached *root,
+					unsigned long start, unsigned long last)
+{
+	return interval_tree_iter_first(root, start, last);
+}
+
 /* One piece of user memory for iopt_map_pages(): what COPY copies */
 struct iopt_pages_list {
 	struct list_head next;
@@ -261,7 +303,7 @@ struct iopt_pages_list {
 	struct iopt_area *area;
 };
 
-/* Walks of one IOVA range as alternating used and free spans */
+/* iopt_span.c: walks of one IOVA range as alternating used and free spans */
 struct iopt_span_iter {
 	unsigned long start;
 	unsigned long last;
@@ -278,11 +320,37 @@ void iopt_span_first(struct iopt_span_iter *span, struct rb_root_cached **trees,
 		     unsigned long last);
 void iopt_span_next(struct iopt_span_iter *span);
 
+/*
+ * iopt_holes.c: the free IOVA as a tree of holes, and the automatic
+ * allocator. Every area and reserved interval owns a hole node: prepared
+ * (iopt_holes_prepare(), or iopt_hole_alloc() and iopt_hole_add_spare())
+ * before it is inserted, put (iopt_holes_put_node()) after it is removed.
+ * All under iova_rwsem held for write.
+ */
+struct iopt_hole *iopt_hole_alloc(void);
+void iopt_hole_add_spare(struct io_pagetable *iopt, struct iopt_hole *hole);
+int iopt_holes_prepare(struct io_pagetable *iopt, unsigned int n);
+void iopt_holes_put_node(struct io_pagetable *iopt);
+void iopt_holes_destroy(struct io_pagetable *iopt);
+void iopt_holes_take(struct io_pagetable *iopt, unsigned long start,
+		     unsigned long last);
+void iopt_holes_give(struct io_pagetable *iopt, unsigned long start,
+		     unsigned long last);
+void iopt_holes_give_uncovered(struct io_pagetable *iopt, unsigned long start,
+			       unsigned long last);
+int iopt_alloc_iova(struct io_pagetable *iopt, unsigned long *iova,
+		    unsigned long va, unsigned long length);
+
+/* io_pagetable.c: the table's life, its areas and its alignment */
+
 /* Automatic IOVA allocation in MAP and COPY */
 #define IOPT_ALLOC_IOVA BIT(0)
 
 void iopt_init_table(struct io_pagetable *iopt);
 void iopt_destroy_table(struct io_pagetable *iopt);
+unsigned long iopt_calculate_iova_alignment(struct io_pagetable *iopt);
+int iopt_check_iova_alignment(struct io_pagetable *iopt,
+			      unsigned long alignment);
 
 int iopt_map_user_pages(struct iommufd_ctx *ictx, struct io_pagetable *iopt,
 			unsigned long *iova, void __user *uptr,
@@ -301,16 +369,31 @@ bool iopt_area_intersects(struct io_pagetable *iopt, unsigned long iova,
 			  unsigned long length);
 int iopt_cut_iova(struct io_pagetable *iopt, unsigned long *iovas,
 		  size_t num_iovas);
+int iopt_set_large_pages(struct io_pagetable *iopt, bool enable);
+bool iopt_large_pages_enabled(struct io_pagetable *iopt);
+unsigned long iopt_get_iova_alignment(struct io_pagetable *iopt);
+#ifdef IOMMUFD_TEST
+unsigned long iopt_test_nth_area_iova(struct io_pagetable *iopt, u32 nth,
+				      u32 offset);
+#endif
 
+/* iopt_reserved.c: reserved and allowed IOVA */
 int iopt_reserve_iova(struct io_pagetable *iopt, unsigned long start,
 		      unsigned long last, void *owner);
 void iopt_remove_reserved_iova(struct io_pagetable *iopt, void *owner);
 int iopt_set_allow_iova(struct io_pagetable *iopt,
 			struct rb_root_cached *allowed_iova);
 void iopt_free_iova_tree(struct rb_root_cached *root);
-int iopt_set_large_pages(struct io_pagetable *iopt, bool enable);
-bool iopt_large_pages_enabled(struct io_pagetable *iopt);
-unsigned long iopt_get_iova_alignment(struct io_pagetable *iopt);
+/* The same under iova_rwsem held for write, and their parts */
+int iopt_check_reserve(struct io_pagetable *iopt, unsigned long start,
+		       unsigned long last);
+struct iopt_reserved *iopt_reserved_alloc(unsigned long start,
+					  unsigned long last, void *owner);
+void iopt_reserved_insert(struct io_pagetable *iopt,
+			  struct iopt_reserved *reserved);
+int iopt_reserve_iova_locked(struct io_pagetable *iopt, unsigned long start,
+			     unsigned long last, void *owner);
+void iopt_remove_reserved_locked(struct io_pagetable *iopt, void *owner);
 
 typedef int (*iopt_range_fn)(void *data, unsigned long start,
 			     unsigned long last);
@@ -319,6 +402,7 @@ typedef int (*iopt_range_fn)(void *data, unsigned long start,
 int iopt_walk_usable_ranges(struct io_pagetable *iopt, iopt_range_fn fn,
 			    void *data);
 
+/* iopt_domains.c: the domains of a table */
 int iopt_table_add_domain(struct io_pagetable *iopt, struct iopt_domain *domain);
 void iopt_table_remove_domain(struct io_pagetable *iopt,
 			      struct iopt_domain *domain);
@@ -329,7 +413,10 @@ int iopt_domain_set_geometry(struct iopt_domain *domain,
 unsigned long iopt_domains_pgsize_bitmap(struct io_pagetable *iopt);
 bool iopt_domains_enforce_cache_coherency(struct io_pagetable *iopt);
 
-/* Accesses (access.c holds the objects, this is their IO page table side) */
+/*
+ * iopt_access.c: accesses (access.c holds the objects, this is their IO
+ * page table side)
+ */
 int iopt_add_access(struct io_pagetable *iopt, struct iommufd_access *access,
 		    bool needs_pin, u32 *id);
 void iopt_remove_access(struct io_pagetable *iopt, u32 id, bool needs_pin);
@@ -339,10 +426,6 @@ void iopt_access_unpin_pages(struct io_pagetable *iopt, unsigned long iova,
 			     unsigned long last);
 int iopt_access_rw(struct io_pagetable *iopt, unsigned long iova,
 		   unsigned long last, void *data, unsigned int flags);
-#ifdef IOMMUFD_TEST
-unsigned long iopt_test_nth_area_iova(struct io_pagetable *iopt, u32 nth,
-				      u32 offset);
-#endif
 
 /* dirty.c: dirty tracking of domains */
 void iopt_dirty_record(struct iopt_dirty_bitmap *bitmap, unsigned long iova,

@@ -149,22 +149,17 @@ void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
 		     type, obj)
 
 /*
- * Test builds can make allocation points fail on demand (Debian's kernels
- * have no fault injection); production builds compile the checks away.
+ * Test builds count and inspect what production builds cannot show (and
+ * fail allocation points on demand: iommufd_should_fail(), io_pagetable.h);
+ * production builds compile it all away.
  */
 #ifdef IOMMUFD_TEST
-bool iommufd_should_fail(void);
 void iommufd_test_object_count(int delta);
 int iommufd_test_add_sw_msi(struct list_head *regions);
 void iommufd_test_msi_cookies(int delta);
 int iommufd_test_extra_users(void);
 void iommufd_test_objects_leaked(unsigned long n);
 #else
-static inline bool iommufd_should_fail(void)
-{
-	return false;
-}
-
 static inline void iommufd_test_object_count(int delta)
 {
 }
