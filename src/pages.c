@@ -35,6 +35,12 @@
  *
  * Accounting happens when pages get pinned, to the mode and the owners
  * recorded at MAP time (objects.md §4), and is undone at unpin.
+ *
+ * The helpers are named by one set of verbs: pin and unpin take and drop
+ * long-term pins with their charge (unpin_uncovered: what neither tree
+ * covers any more, given by PFN or by page); record and forget keep the
+ * PFNs of access pins in pinned_pfns; lookup finds what is pinned already
+ * (a PFN, a page, an access pin) and never pins.
  */
 #include <linux/capability.h>
 #include <linux/highmem.h>
@@ -321,13 +327,14 @@ static int iopt_pages_pin(struct iopt_pages *pages, unsigned long index,
 
 /*
  * Unpin and uncharge the pages of [index, last] that neither a loaded area
- * nor an access covers. Their PFNs are pfns[i - index], or with @pfns NULL
+ * nor an access covers, given by PFN: pfns[i - index], or with @pfns NULL
  * first_pfn + i - index.
  */
-static void iopt_pages_unpin_unloaded(struct iopt_pages *pages,
-				      unsigned long index, unsigned long last,
-				      const unsigned long *pfns,
-				      unsigned long first_pfn)
+static void iopt_pages_unpin_uncovered_pfns(struct iopt_pages *pages,
+					    unsigned long index,
+					    unsigned long last,
+					    const unsigned long *pfns,
+					    unsigned long first_pfn)
 {
 	struct rb_root_cached *trees[] = { &pages->domains_itree,
 					   &pages->access_itree };
@@ -347,9 +354,12 @@ static void iopt_pages_unpin_unloaded(struct iopt_pages *pages,
 	}
 }
 
-/* The PFN of page @index from the storage domain of an area holding it */
-static unsigned long iopt_pages_pfn_from_domain(struct iopt_pages *pages,
-						unsigned long index)
+/*
+ * The PFN of page @index, which domains_itree covers: from the storage
+ * domain of an area holding it
+ */
+static unsigned long iopt_pages_lookup_domain_pfn(struct iopt_pages *pages,
+						  unsigned long index)
 {
 	struct interval_tree_node *node;
 	struct iopt_domain *domain;
@@ -366,22 +376,22 @@ static unsigned long iopt_pages_pfn_from_domain(struct iopt_pages *pages,
 }
 
 /*
- * The PFN of pinned page @index: recorded if an access holds it, else from
- * the storage domain of a loaded area.
+ * The PFN of page @index, which one of the trees covers: recorded if an
+ * access pins it, else from the storage domain of a loaded area.
  */
-static unsigned long iopt_pages_pinned_pfn(struct iopt_pages *pages,
+static unsigned long iopt_pages_lookup_pfn(struct iopt_pages *pages,
 					   unsigned long index)
 {
 	void *entry = xa_load(&pages->pinned_pfns, index);
 
 	if (entry)
 		return xa_to_value(entry);
-	return iopt_pages_pfn_from_domain(pages, index);
+	return iopt_pages_lookup_domain_pfn(pages, index);
 }
 
 /*
- * PFNs of pages [index, last] into pfns[]: read back where a loaded area or
- * an access holds the page, pinned (and charged) otherwise. On failure
+ * PFNs of pages [index, last] into pfns[]: looked up where a loaded area or
+ * an access pins the page, pinned (and charged) otherwise. On failure
  * nothing this call pinned stays pinned.
  */
 static int iopt_pages_collect(struct iopt_pages *pages, unsigned long index,
@@ -398,7 +408,7 @@ static int iopt_pages_collect(struct iopt_pages *pages, unsigned long index,
 	     !span.done; iopt_span_next(&span)) {
 		if (span.is_used) {
 			for (i = span.start; i <= span.last; i++)
-				pfns[i - index] = iopt_pages_pinned_pfn(pages, i);
+				pfns[i - index] = iopt_pages_lookup_pfn(pages, i);
 			continue;
 		}
 		n = span.last - span.start + 1;
@@ -411,9 +421,9 @@ static int iopt_pages_collect(struct iopt_pages *pages, unsigned long index,
 		if (rc) {
 			/* The free spans before this one were pinned here */
 			if (span.start != index)
-				iopt_pages_unpin_unloaded(pages, index,
-							  span.start - 1, pfns,
-							  0);
+				iopt_pages_unpin_uncovered_pfns(pages, index,
+								span.start - 1,
+								pfns, 0);
 			return rc;
 		}
 		for (i = 0; i != n; i++)
@@ -525,8 +535,8 @@ static void iopt_area_unmap_range(struct iopt_area *area,
 		iopt_area_byte_range(area, run_index, i - 1, &start, &end);
 		domain->ops->unmap(domain, iopt_area_off_to_iova(area, start),
 				   end - start);
-		iopt_pages_unpin_unloaded(area->pages, run_index, i - 1, NULL,
-					  run_pfn);
+		iopt_pages_unpin_uncovered_pfns(area->pages, run_index, i - 1,
+						NULL, run_pfn);
 		run_index = i;
 		run_pfn = pfn;
 		cond_resched();
@@ -575,7 +585,7 @@ int iopt_area_fill_domain(struct iopt_area *area, struct iopt_domain *domain)
 			break;
 		rc = iopt_area_map_pfns(area, domain, index, last, pfns);
 		if (rc) {
-			iopt_pages_unpin_unloaded(pages, index, last, pfns, 0);
+			iopt_pages_unpin_uncovered_pfns(pages, index, last, pfns, 0);
 			break;
 		}
 		cond_resched();
@@ -687,16 +697,17 @@ struct iopt_pages_access {
 	unsigned int users;
 };
 
-/* The page recorded for @index, which access_itree covers */
-static struct page *iopt_pages_recorded(struct iopt_pages *pages,
-					unsigned long index)
+/* The page @index, which access_itree covers: its PFN is recorded */
+static struct page *
+iopt_pages_lookup_recorded_page(struct iopt_pages *pages, unsigned long index)
 {
 	return pfn_to_page(xa_to_value(xa_load(&pages->pinned_pfns, index)));
 }
 
+/* The access pin of exactly [index, last], or NULL */
 static struct iopt_pages_access *
-iopt_pages_find_access(struct iopt_pages *pages, unsigned long index,
-		       unsigned long last)
+iopt_pages_lookup_access(struct iopt_pages *pages, unsigned long index,
+			 unsigned long last)
 {
 	struct interval_tree_node *node;
 
@@ -709,12 +720,16 @@ iopt_pages_find_access(struct iopt_pages *pages, unsigned long index,
 }
 
 /*
- * Undo the pins iopt_pages_pin_access() took in [index, last], the pages
- * neither tree covers; out[] holds the pages from @first on.
+ * Unpin and uncharge the pages of [index, last] that neither a loaded area
+ * nor an access covers, given by page: out[] holds them from @first on.
+ * What iopt_pages_pin_access() pinned there itself, before its node is in
+ * access_itree.
  */
-static void iopt_pages_unpin_fresh(struct iopt_pages *pages,
-				   unsigned long first, unsigned long index,
-				   unsigned long last, struct page **out)
+static void iopt_pages_unpin_uncovered_pages(struct iopt_pages *pages,
+					     unsigned long first,
+					     unsigned long index,
+					     unsigned long last,
+					     struct page **out)
 {
 	struct rb_root_cached *trees[] = { &pages->domains_itree,
 					   &pages->access_itree };
@@ -732,9 +747,9 @@ static void iopt_pages_unpin_fresh(struct iopt_pages *pages,
 	}
 }
 
-/* Forget the PFNs of the pages of [index, last] no access covers */
-static void iopt_pages_erase_pfns(struct iopt_pages *pages,
-				  unsigned long index, unsigned long last)
+/* Forget the recorded PFNs of the pages of [index, last] no access covers */
+static void iopt_pages_forget_pfns(struct iopt_pages *pages,
+				   unsigned long index, unsigned long last)
 {
 	struct rb_root_cached *trees[] = { &pages->access_itree };
 	struct iopt_span_iter span;
@@ -753,8 +768,8 @@ static void iopt_pages_erase_pfns(struct iopt_pages *pages,
  * Record the PFNs of the pages of [index, last] no access covered yet;
  * out[] holds the pages from @index on. All or nothing.
  */
-static int iopt_pages_store_pfns(struct iopt_pages *pages, unsigned long index,
-				 unsigned long last, struct page **out)
+static int iopt_pages_record_pfns(struct iopt_pages *pages, unsigned long index,
+				  unsigned long last, struct page **out)
 {
 	struct rb_root_cached *trees[] = { &pages->access_itree };
 	struct iopt_span_iter span;
@@ -773,8 +788,8 @@ static int iopt_pages_store_pfns(struct iopt_pages *pages, unsigned long index,
 					       GFP_KERNEL_ACCOUNT);
 			if (xa_is_err(old)) {
 				if (i != index)
-					iopt_pages_erase_pfns(pages, index,
-							      i - 1);
+					iopt_pages_forget_pfns(pages, index,
+							       i - 1);
 				return xa_err(old);
 			}
 			WARN_ON(old);
@@ -801,10 +816,10 @@ static int iopt_pages_pin_access(struct iopt_pages *pages, unsigned long index,
 
 	lockdep_assert_held(&pages->mutex);
 
-	acc = iopt_pages_find_access(pages, index, last);
+	acc = iopt_pages_lookup_access(pages, index, last);
 	if (acc) {
 		for (i = index; i <= last; i++)
-			out[i - index] = iopt_pages_recorded(pages, i);
+			out[i - index] = iopt_pages_lookup_recorded_page(pages, i);
 		acc->users++;
 		return 0;
 	}
@@ -820,7 +835,7 @@ static int iopt_pages_pin_access(struct iopt_pages *pages, unsigned long index,
 	     !span.done; iopt_span_next(&span)) {
 		if (span.is_used) {
 			for (i = span.start; i <= span.last; i++) {
-				pfn = iopt_pages_pinned_pfn(pages, i);
+				pfn = iopt_pages_lookup_pfn(pages, i);
 				out[i - index] = pfn_to_page(pfn);
 			}
 			continue;
@@ -835,15 +850,17 @@ static int iopt_pages_pin_access(struct iopt_pages *pages, unsigned long index,
 		}
 		if (rc) {
 			if (span.start != index)
-				iopt_pages_unpin_fresh(pages, index, index,
-						       span.start - 1, out);
+				iopt_pages_unpin_uncovered_pages(pages, index,
+								 index,
+								 span.start - 1,
+								 out);
 			goto out_free;
 		}
 	}
 
-	rc = iopt_pages_store_pfns(pages, index, last, out);
+	rc = iopt_pages_record_pfns(pages, index, last, out);
 	if (rc) {
-		iopt_pages_unpin_fresh(pages, index, index, last, out);
+		iopt_pages_unpin_uncovered_pages(pages, index, index, last, out);
 		goto out_free;
 	}
 	acc->node.start = index;
@@ -874,7 +891,7 @@ static bool iopt_pages_unpin_access(struct iopt_pages *pages,
 
 	lockdep_assert_held(&pages->mutex);
 
-	acc = iopt_pages_find_access(pages, index, last);
+	acc = iopt_pages_lookup_access(pages, index, last);
 	if (WARN_ON(!acc))
 		return false;
 	if (--acc->users)
@@ -887,13 +904,13 @@ static bool iopt_pages_unpin_access(struct iopt_pages *pages,
 		if (span.is_used)
 			continue;
 		for (i = span.start; i <= span.last; i++) {
-			page = iopt_pages_recorded(pages, i);
+			page = iopt_pages_lookup_recorded_page(pages, i);
 			unpin_user_page_range_dirty_lock(page, 1,
 							 pages->writable);
 		}
 		iopt_pages_uncharge(pages, span.last - span.start + 1);
 	}
-	iopt_pages_erase_pfns(pages, index, last);
+	iopt_pages_forget_pfns(pages, index, last);
 	return true;
 }
 
@@ -940,9 +957,9 @@ void iopt_area_remove_access(struct iopt_area *area, unsigned long index,
 	mutex_unlock(&pages->mutex);
 }
 
-/* The page behind @index if something pins it, else NULL */
-static struct page *iopt_pages_held_page(struct iopt_pages *pages,
-					 unsigned long index)
+/* The page @index if one of the trees covers it (it is pinned), else NULL */
+static struct page *iopt_pages_lookup_page(struct iopt_pages *pages,
+					   unsigned long index)
 {
 	void *entry;
 
@@ -952,7 +969,7 @@ static struct page *iopt_pages_held_page(struct iopt_pages *pages,
 	if (entry)
 		return pfn_to_page(xa_to_value(entry));
 	if (interval_tree_iter_first(&pages->domains_itree, index, index))
-		return pfn_to_page(iopt_pages_pfn_from_domain(pages, index));
+		return pfn_to_page(iopt_pages_lookup_domain_pfn(pages, index));
 	return NULL;
 }
 
@@ -1018,7 +1035,7 @@ static int iopt_pages_rw_slow(struct iopt_pages *pages, unsigned long offset,
 
 		/* A held page stays pinned while we hold the mutex */
 		mutex_lock(&pages->mutex);
-		page = iopt_pages_held_page(pages, index);
+		page = iopt_pages_lookup_page(pages, index);
 		if (page)
 			iopt_page_copy(page, in_page, data, n, write);
 		mutex_unlock(&pages->mutex);
