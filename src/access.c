@@ -13,7 +13,7 @@
  * pages objects, so a page is pinned once whoever holds it (pages.c).
  *
  * Unmapping an area the access has pinned calls the driver's unmap callback,
- * which must unpin before returning (io_pagetable.c retries, then fails with
+ * which must unpin before returning (the unmap retries, then fails with
  * EDEADLOCK). Detaching, moving to another IOAS and destroying call it for
  * the whole IOVA space.
  *
@@ -21,8 +21,9 @@
  * ioas_lock protects ioas (where new pins and copies go) and ioas_unpin
  * (where the pins are) and is held through every pin, unpin and copy, so
  * once a detach has cleared ioas under it no new pin can start. The
- * callback runs with neither held: it unpins, which takes ioas_lock. Order:
- * attach_lock, ioas_lock, domains_rwsem, iova_rwsem, pages->mutex.
+ * callback runs with neither held: it unpins, which takes ioas_lock. Where
+ * these locks go in the module's order: docs/architecture.md, "Locking and
+ * lifetime rules".
  */
 #include <linux/iommufd.h>
 #include <linux/overflow.h>

@@ -21,7 +21,8 @@
  *
  * Locking: domains_rwsem, then iova_rwsem. Every change to the trees or to
  * the alignment holds iova_rwsem for write; readers of the trees hold it for
- * read. The alignment is only changed with both held for write.
+ * read. The alignment is only changed with both held for write. The whole
+ * order: docs/architecture.md, "Locking and lifetime rules".
  */
 #include <linux/err.h>
 #include <linux/iommu.h>

@@ -8,6 +8,8 @@
  *   area_itree      struct iopt_area, disjoint, one per MAP / COPY piece
  *   reserved_itree  struct iopt_reserved, may overlap, each with an owner
  *   allowed_itree   struct iopt_allowed, disjoint
+ * and the free IOVA between areas and reserved intervals, a tree of holes
+ * for the automatic allocator (iopt_holes.c).
  *
  * An area maps the bytes [iova, iova_last] to bytes of a struct iopt_pages,
  * the record of one MAP's user memory; COPY makes more areas on the same
@@ -19,6 +21,12 @@
  * of them, and its pages are pinned once, however many domains, areas and
  * accesses use them (see pages.c). Attached accesses (access.c) are listed
  * here so that an unmap can ask them to drop their pins.
+ *
+ * The declarations below are grouped by the file that implements them:
+ * io_pagetable.c (the table, its areas, the alignment), iopt_span.c,
+ * iopt_holes.c, iopt_reserved.c, iopt_domains.c, iopt_access.c, dirty.c
+ * and pages.c. The locks and their order: docs/architecture.md, "Locking
+ * and lifetime rules".
  */
 #ifndef IOMMUFD_IO_PAGETABLE_H
 #define IOMMUFD_IO_PAGETABLE_H
@@ -154,7 +162,7 @@ struct io_pagetable {
 	unsigned long iova_alignment;
 	/*
 	 * The free IOVA, for automatic allocation: struct iopt_hole
-	 * (io_pagetable.c), one per maximal hole of the areas and reserved
+	 * (iopt_holes.c), one per maximal hole of the areas and reserved
 	 * intervals, with the largest hole of each subtree. Hole nodes, in
 	 * the tree or spare: one per area and reserved interval, plus one
 	 * (none yet in a table that never had either), so that removing an

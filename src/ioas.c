@@ -5,7 +5,7 @@
  * An IOAS is the userspace-visible map from IOVA to user memory that HW page
  * tables and in-kernel accesses attach to. The ioctls here check and decode
  * the user's arguments in the order of uapi.md §5 and leave the work to the
- * IO page table (io_pagetable.c).
+ * IO page table (io_pagetable.c and its mechanisms, iopt_*.c).
  */
 #include <linux/interval_tree.h>
 #include <linux/iommu.h>

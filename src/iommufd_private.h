@@ -2,8 +2,9 @@
 /*
  * Private definitions shared by the files of iommufd.ko.
  *
- * Every object userspace can name (IOAS, and later HW page tables, devices,
- * accesses, fault queues) embeds a struct iommufd_object as its first member.
+ * Every object userspace can name (IOAS, HW page tables, devices, accesses,
+ * fault queues, and the test build's SELFTEST objects) embeds a struct
+ * iommufd_object as its first member.
  * The object lives in the per-context xarray under its ID.
  *
  * Life of an object:
@@ -401,9 +402,9 @@ struct iommufd_kdev *iommufd_kdev_alloc(struct iommufd_ctx *ictx,
 void iommufd_kdev_free(struct iommufd_ctx *ictx, struct iommufd_kdev *kdev);
 
 /*
- * access.c: an in-kernel user of an IOAS (objects.md §8.1). Lock order:
- * attach_lock, ioas_lock, then the IO page table's locks. Never call
- * ops->unmap with ioas_lock held: the callback unpins, which takes it.
+ * access.c: an in-kernel user of an IOAS (objects.md §8.1). Never call
+ * ops->unmap with ioas_lock held: the callback unpins, which takes it (the
+ * lock order: docs/architecture.md, "Locking and lifetime rules").
  */
 struct iommufd_access {
 	struct iommufd_object obj;
