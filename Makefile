@@ -31,7 +31,9 @@ endif
 # The VM tests also run on the debug kernel (lockdep, KASAN, kmemleak, fault
 # injection), built by make deps; DEBUG_KERNEL= skips it
 DEBUG_KERNEL ?= $(shell scripts/kernels.sh --debug)
-VM_KERNELS := $(strip $(KERNELS) $(DEBUG_KERNEL))
+# The slowest first: VM_JOBS kernels boot at a time, each VM with 2 vCPUs
+VM_KERNELS := $(strip $(DEBUG_KERNEL) $(KERNELS))
+VM_JOBS ?= 2
 
 # QEMU's edu PCI device, able to reach every IOVA (its default mask is 28 bits)
 EDU := edu,dma_mask=0xffffffffffffffff
@@ -107,7 +109,7 @@ abi-test: $(BUILD)/tests/abi_layout $(BUILD)/tests/abi_layout_62
 vm-test: tests
 	@$(MAKE) --no-print-directory modules TEST=0 KERNELS="$(VM_KERNELS)"
 	@$(MAKE) --no-print-directory modules TEST=1 KERNELS="$(VM_KERNELS)"
-	@tests/vm/check.sh --log-dir $(BUILD)/vm --kernels "$(VM_KERNELS)" --mem 2048 \
+	@tests/vm/check.sh --log-dir $(BUILD)/vm --kernels "$(VM_KERNELS)" --jobs $(VM_JOBS) --mem 2048 \
 		--timeout 1800 \
 		--payload-for-kver '$(ROOT)/tests/payload.sh $(BUILD)' \
 		-- -device $(EDU) -device $(EDU) \

@@ -8,7 +8,7 @@
 # "failed", so a broken run never reads "0 failed").
 #
 #   check.sh --payload-for-kver 'CMD' [--log-dir DIR] [--kernels "K1 K2"]
-#            [--mem MiB] [--timeout SEC] [--stream]
+#            [--jobs N] [--mem MiB] [--timeout SEC] [--stream]
 #            [--append KERNEL-ARGS]
 #            [-- extra qemu args...]
 #
@@ -27,13 +27,14 @@ usage() {
 	exit 2
 }
 
-logdir=./vm-logs payload_cmd='' kernels=${KERNELS:-} mem='' timeout='' stream='' append=''
+logdir=./vm-logs payload_cmd='' kernels=${KERNELS:-} jobs=1 mem='' timeout='' stream='' append=''
 extra=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--log-dir) logdir=${2:?}; shift 2 ;;
 	--payload-for-kver) payload_cmd=${2:?}; shift 2 ;;
 	--kernels) kernels=${2:?}; shift 2 ;;
+	--jobs) jobs=${2:?}; shift 2 ;;
 	--mem) mem=${2:?}; shift 2 ;;
 	--timeout) timeout=${2:?}; shift 2 ;;
 	--stream) stream=--stream; shift ;;
@@ -44,6 +45,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$payload_cmd" ] || usage
+case $jobs in '' | *[!0-9]* | 0) echo "check: --jobs needs a number > 0" >&2; exit 2 ;; esac
 mkdir -p "$logdir"
 logdir=$(cd "$logdir" && pwd)
 
@@ -99,18 +101,16 @@ vm_args=(--log-dir "$logdir")
 [ -n "$stream" ] && vm_args+=("$stream")
 [ -n "$append" ] && vm_args+=(--append "$append")
 
-rows=()
-tot_pass=0 tot_fail=0 bad=0
-for k in "${klist[@]}"; do
-	echo "=== $k"
-	pdir=$logdir/payload-$k
-	rm -rf "$pdir"
+# run_kernel K: payload, initramfs and VM run for K; writes
+# "P F S VMFAIL STATUS" to $logdir/row-K (VMFAIL=1 when the failure is not
+# (only) failed tests, which then counts as one more failure)
+run_kernel() {
+	local k=$1 pdir=$logdir/payload-$1 img=$logdir/initramfs-$1.cpio.gz
+	local p=0 f=0 s=0 status=ok vmfail=1 res line
+	local re='^passed=([0-9]+) failed=([0-9]+) skipped=([0-9]+) vmfail=([01]) reason="([^"]*)"'
+
+	rm -rf "$pdir" "$logdir/result-$k"
 	mkdir -p "$pdir"
-	img=$logdir/initramfs-$k.cpio.gz
-	rm -f "$logdir/result-$k"
-	# status: "ok", or "FAILED: why"; vmfail=1 when the failure is not
-	# (only) failed tests, which then counts as one more failure.
-	p=0 f=0 s=0 status=ok vmfail=1
 	if ! bash -c "$payload_cmd"' "$@"' check-payload "$k" "$pdir"; then
 		status="FAILED: payload command failed"
 	elif ! "$here/mkinitramfs.sh" --kver "$k" --out "$img" --payload "$pdir"; then
@@ -123,7 +123,6 @@ for k in "${klist[@]}"; do
 			status="FAILED: run-vm.sh wrote no result"
 		else
 			line=$(head -n1 "$res")
-			re='^passed=([0-9]+) failed=([0-9]+) skipped=([0-9]+) vmfail=([01]) reason="([^"]*)"'
 			if ! [[ $line =~ $re ]]; then
 				status="FAILED: unreadable result-$k"
 			else
@@ -137,6 +136,36 @@ for k in "${klist[@]}"; do
 			fi
 		fi
 	fi
+	echo "$p $f $s $vmfail $status" >"$logdir/row-$k"
+}
+
+# Up to $jobs kernels at a time, in the order given (put the slowest
+# first); each one's output is shown whole when it ends
+running=0
+for k in "${klist[@]}"; do
+	if [ "$running" -ge "$jobs" ]; then
+		wait -n || true
+		running=$((running - 1))
+	fi
+	rm -f "$logdir/row-$k"
+	if [ "$jobs" = 1 ]; then
+		echo "=== $k"
+		run_kernel "$k"
+	else
+		echo "=== $k: started ($(date +%T))"
+		{ run_kernel "$k" >"$logdir/check-$k.out" 2>&1
+		  echo "=== $k: ended ($(date +%T))"
+		  cat "$logdir/check-$k.out"; } &
+		running=$((running + 1))
+	fi
+done
+wait
+
+rows=()
+tot_pass=0 tot_fail=0 bad=0
+for k in "${klist[@]}"; do
+	p=0 f=0 s=0 vmfail=1 status="FAILED: no result row"
+	[ -f "$logdir/row-$k" ] && read -r p f s vmfail status <"$logdir/row-$k"
 	tot_pass=$((tot_pass + p))
 	tot_fail=$((tot_fail + f))
 	if [ "$status" != ok ]; then
