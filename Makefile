@@ -42,7 +42,7 @@ build_suffix = $(if $(filter 1,$(2)),-test)
 moddir = $(BUILD)/$(1)$(call build_suffix,$(1),$(2))
 
 TESTS := dispatch objects ioas vfio domain alloc access dirty nested fault stress \
-	consumer pci v62 ro_pin vfio_cdev vmm
+	consumer pci v62 ro_pin vfio_cdev vmm fail_nth
 TEST_BINS := $(addprefix $(BUILD)/tests/,$(TESTS))
 # 6.12's <linux/vfio.h> (the device cdev ioctls), from Debian's linux-source
 # package (Debian 12's libc headers are 6.1's), cleaned as headers_install does

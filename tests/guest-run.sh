@@ -51,6 +51,13 @@ for d in /sys/bus/pci/devices/*; do
 	esac
 done
 
+# Kernel fault injection (tests/fail_nth.c): test builds only; the program
+# says where the kernel has none (only the debug kernel has it)
+fault_injection() {
+	[ "$modbuild" = testbuild ] && run fail_nth "$@"
+	return 0
+}
+
 # pci_tests DIR: iommufd_pci.ko from DIR drives the edu devices
 pci_tests() {
 	step "insmod $1/iommufd_pci.ko" insmod "$1/iommufd_pci.ko"
@@ -62,6 +69,8 @@ pci_tests() {
 	done
 	# shellcheck disable=SC2086
 	run pci $edus
+	# shellcheck disable=SC2086
+	fault_injection pci $edus
 	for e in $edus; do
 		step "release edu $e" sh -c \
 			"echo $e >/sys/bus/pci/drivers/iommufd_pci/unbind &&
@@ -88,6 +97,8 @@ vfio_tests() {
 	done
 	# shellcheck disable=SC2086
 	run vfio_cdev $edus $edus_rp
+	# shellcheck disable=SC2086
+	fault_injection vfio $edus
 	# shellcheck disable=SC2086
 	[ "${1:-}" = vmm ] && run vmm $edus
 	for e in $edus $edus_rp; do
@@ -153,6 +164,7 @@ step "ABI layout matches the spec" ./abi_layout
 step "ABI layout of the 6.2 test command matches the spec" ./abi_layout_62
 
 echo "# --- production build"
+modbuild=prod
 step "insmod production iommufd.ko" insmod prod/iommufd.ko
 step "/dev/iommu is a character device" test -c /dev/iommu
 step "/dev/iommu has mode 0660" \
@@ -180,6 +192,7 @@ step "rmmod production iommufd" rmmod iommufd
 step "/dev/iommu is gone after rmmod" sh -c '! test -e /dev/iommu'
 
 echo "# --- test build"
+modbuild=testbuild
 step "insmod test iommufd.ko" insmod test/iommufd.ko
 step "test build has fail_nth and objects_alive" \
 	test -e /sys/module/iommufd/parameters/fail_nth \
@@ -197,6 +210,7 @@ run fault
 run stress
 run v62
 run ro_pin
+fault_injection
 pci_tests test
 if have_vfio; then
 	step "the test build's module tree replaces the production one" \
@@ -205,6 +219,7 @@ if have_vfio; then
 fi
 step "insmod iommufd_test_consumer.ko" insmod test/iommufd_test_consumer.ko
 run consumer
+fault_injection consumer
 step "rmmod iommufd_test_consumer" rmmod iommufd_test_consumer
 step "no object alive after all tests" alive_is_zero
 step "rmmod test iommufd (no leaked reference)" rmmod iommufd

@@ -22,7 +22,7 @@ cp "$build/$kver/iommufd.ko" "$build/$kver/iommufd_pci.ko" "$out/prod/"
 cp "$build/$kver-test/iommufd.ko" "$build/$kver-test/iommufd_test_consumer.ko" \
 	"$build/$kver-test/iommufd_pci.ko" "$out/test/"
 for t in abi_layout abi_layout_62 dispatch objects ioas vfio domain alloc access dirty \
-	nested fault stress consumer pci v62 ro_pin vfio_cdev vmm; do
+	nested fault stress consumer pci v62 ro_pin vfio_cdev vmm fail_nth; do
 	cp "$build/tests/$t" "$out/"
 done
 if ls "$build/$kver"/vfio/*.ko >/dev/null 2>&1; then
