@@ -40,8 +40,9 @@ static inline unsigned int fuzz_u16(struct fuzz_input *in)
 
 static struct fuzz_input *fuzz_cur;
 
-__attribute__((noreturn, format(printf, 3, 4)))
-static void fuzz_fail(const char *file, int line, const char *fmt, ...)
+__attribute__((noreturn, format(printf, 4, 5)))
+static void fuzz_fail(const char *file, int line, const char *cond,
+		      const char *fmt, ...)
 {
 	va_list ap;
 
@@ -49,7 +50,7 @@ static void fuzz_fail(const char *file, int line, const char *fmt, ...)
 	if (fuzz_cur)
 		fprintf(stderr, ", step %u (%s)", fuzz_cur->step,
 			fuzz_cur->op ?: "?");
-	fprintf(stderr, ": ");
+	fprintf(stderr, ": !(%s) ", cond);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -59,12 +60,12 @@ static void fuzz_fail(const char *file, int line, const char *fmt, ...)
 
 #define FUZZ_CHECK(cond, ...) do {					\
 	if (!(cond))							\
-		fuzz_fail(__FILE__, __LINE__, "!(" #cond ") " __VA_ARGS__); \
+		fuzz_fail(__FILE__, __LINE__, #cond, "" __VA_ARGS__);	\
 } while (0)
 
 void fuzz_kernel_warn(const char *file, int line, const char *cond)
 {
-	fuzz_fail(file, line, "WARN_ON(%s) in the code under test", cond);
+	fuzz_fail(file, line, cond, "WARN_ON() in the code under test");
 }
 
 /*

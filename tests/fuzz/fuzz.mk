@@ -10,7 +10,7 @@
 #   make fuzz-test   bounded: corpus replay, random inputs, ~60 s of fuzzing
 #   make fuzz        FUZZ_SECONDS (default 600) of fuzzing per target
 
-FUZZ_TARGETS := iova span
+FUZZ_TARGETS := iova span pin
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_LINUX := $(FUZZ_DIR)/linux
 FUZZ_SECONDS ?= 600
@@ -19,15 +19,20 @@ FUZZ_CLANG ?= clang-14
 FUZZ_KERNEL_FILES := lib/rbtree.c lib/interval_tree.c include/linux/rbtree.h \
 	include/linux/rbtree_types.h include/linux/rbtree_augmented.h \
 	include/linux/interval_tree.h include/linux/interval_tree_generic.h
-FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Werror -fno-omit-frame-pointer \
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Werror -Wno-pointer-sign -Wno-format-zero-length -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all -I$(ROOT)/tests/fuzz/shim -I$(FUZZ_LINUX)/include \
-	-include $(ROOT)/tests/fuzz/shim/fuzz_kernel.h
-FUZZ_SHIM := $(wildcard tests/fuzz/shim/*.h tests/fuzz/shim/linux/*.h) tests/fuzz/fuzz.h
+	-include $(ROOT)/tests/fuzz/shim/fuzz_kernel.h \
+	-iquote $(ROOT)/tests/fuzz/shim/private -iquote $(ROOT)/src
+FUZZ_SHIM := $(wildcard tests/fuzz/shim/*.h tests/fuzz/shim/*/*.h \
+	tests/fuzz/shim/linux/sched/*.h) tests/fuzz/fuzz.h
 # Each target's sources besides its own file and the kernel's trees
 FUZZ_SRC_iova := src/iopt_span.c src/iopt_reserved.c
 FUZZ_DEP_iova := src/iopt_holes.c src/io_pagetable.h
 FUZZ_SRC_span := src/iopt_span.c
 FUZZ_DEP_span := src/io_pagetable.h
+# pages.c unchanged, copied so that its "iommufd_private.h" is the shim's
+FUZZ_SRC_pin := $(FUZZ_DIR)/src/pages.c src/iopt_span.c
+FUZZ_DEP_pin := src/io_pagetable.h
 fuzz_srcs = tests/fuzz/$(1).c $(FUZZ_SRC_$(1)) $(FUZZ_LINUX)/lib/rbtree.c \
 	$(FUZZ_LINUX)/lib/interval_tree.c
 
@@ -49,6 +54,10 @@ $(FUZZ_DIR)/%-replay: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_SHIM) \
 		$(FUZZ_LINUX)/.stamp $$(FUZZ_SRC_$$*) $$(FUZZ_DEP_$$*)
 	gcc $(FUZZ_CFLAGS) -fsanitize=address,undefined -o $@ \
 		$(call fuzz_srcs,$*) tests/fuzz/replay.c
+
+$(FUZZ_DIR)/src/pages.c: src/pages.c
+	@mkdir -p $(dir $@)
+	cp $< $@
 
 fuzz-build: $(foreach t,$(FUZZ_TARGETS),$(FUZZ_DIR)/$(t)-fuzz $(FUZZ_DIR)/$(t)-replay)
 

@@ -6,24 +6,33 @@
 #include <linux/bug.h>
 
 struct mutex {
-	bool locked;
+	int held;
 };
 
 static inline void mutex_init(struct mutex *lock)
 {
-	lock->locked = false;
+	lock->held = 0;
+}
+
+static inline void mutex_destroy(struct mutex *lock)
+{
+	WARN_ON(lock->held);
 }
 
 static inline void mutex_lock(struct mutex *lock)
 {
-	WARN_ON(lock->locked);
-	lock->locked = true;
+	WARN_ON(lock->held);
+	lock->held = 1;
 }
 
 static inline void mutex_unlock(struct mutex *lock)
 {
-	WARN_ON(!lock->locked);
-	lock->locked = false;
+	WARN_ON(!lock->held);
+	lock->held = 0;
 }
+
+#ifndef lockdep_assert_held
+#define lockdep_assert_held(lock) WARN_ON(!(lock)->held)
+#endif
 
 #endif

@@ -9,41 +9,45 @@
 #include <linux/bug.h>
 
 struct rw_semaphore {
-	int readers;
+	int held;	/* first, as in struct mutex: lockdep_assert_held() */
 	bool writer;
 };
 
 static inline void init_rwsem(struct rw_semaphore *sem)
 {
-	sem->readers = 0;
+	sem->held = 0;
 	sem->writer = false;
 }
 
 static inline void down_write(struct rw_semaphore *sem)
 {
-	WARN_ON(sem->writer || sem->readers);
+	WARN_ON(sem->held);
+	sem->held = 1;
 	sem->writer = true;
 }
 
 static inline void up_write(struct rw_semaphore *sem)
 {
 	WARN_ON(!sem->writer);
+	sem->held = 0;
 	sem->writer = false;
 }
 
 static inline void down_read(struct rw_semaphore *sem)
 {
 	WARN_ON(sem->writer);
-	sem->readers++;
+	sem->held++;
 }
 
 static inline void up_read(struct rw_semaphore *sem)
 {
-	WARN_ON(!sem->readers);
-	sem->readers--;
+	WARN_ON(sem->writer || !sem->held);
+	sem->held--;
 }
 
 #define lockdep_assert_held_write(sem) WARN_ON(!(sem)->writer)
-#define lockdep_assert_held(sem) WARN_ON(!(sem)->writer && !(sem)->readers)
+#ifndef lockdep_assert_held
+#define lockdep_assert_held(lock) WARN_ON(!(lock)->held)
+#endif
 
 #endif
