@@ -211,6 +211,8 @@ static inline void unpin_user_page_range_dirty_lock(struct page *page,
 		fuzz_unpin(page++);
 }
 
+#define nth_page(page, n) ((page) + (n))
+
 static inline void *kmap_local_page(struct page *page)
 {
 	return fuzz_page_data(page);

@@ -4,6 +4,7 @@
 #define SHIM_LINUX_MM_H
 
 #include <linux/minmax.h>
+#include <linux/sizes.h>
 #include <linux/types.h>
 
 #define PAGE_SHIFT 12

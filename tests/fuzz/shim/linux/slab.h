@@ -29,4 +29,7 @@ static inline void kfree(const void *p)
 	free((void *)p);
 }
 
+#define kvmalloc_array kmalloc_array
+#define kvfree kfree
+
 #endif
