@@ -10,6 +10,8 @@
 #                   device through /dev/iommu and the rebuilt VFIO
 #   make demo-driver the same VM idea with a userspace driver of our own
 #   make bench      benchmark table from a VM per kernel
+#   make fuzz-test  the IO page table's mechanisms fuzzed in userspace, bounded
+#   make fuzz       the same for FUZZ_SECONDS (default 600) per target
 #   make style      checkpatch --strict, sparse and W=1 on every kernel
 #   make dkms-install   iommufd.ko, iommufd_pci.ko and the rebuilt VFIO through
 #                       DKMS for this machine's kernels (make dkms-remove undoes)
@@ -133,6 +135,7 @@ check: deps
 	@$(MAKE) --no-print-directory abi-test
 	@$(MAKE) --no-print-directory host-test
 	@$(MAKE) --no-print-directory dkms-build
+	@$(MAKE) --no-print-directory fuzz-test
 	@$(MAKE) --no-print-directory vm-test
 
 # The VMM story on Debian 13's kernel: QEMU 10 assigns the edu through
@@ -202,3 +205,6 @@ dkms-build:
 
 clean:
 	rm -rf $(BUILD)
+
+# make fuzz-test, make fuzz
+include tests/fuzz/fuzz.mk

@@ -14,6 +14,7 @@ PKGS=(
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	sparse codespell linux-source-6.12 dkms debootstrap
 	flex bison libelf-dev bc
+	clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Fuzz shim: see fuzz_mm.h */
+#ifndef SHIM_LINUX_CRED_H
+#define SHIM_LINUX_CRED_H
+
+#include <fuzz_mm.h>
+
+#endif
