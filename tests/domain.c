@@ -708,6 +708,21 @@ static void test_huge_pages(void)
 	   foll_pins() - pins0);
 	read_vm(&vmpin, &vmlck);
 	ok(vmpin == 0, "unpinned: VmPin %ld kB", vmpin);
+
+	/* A mapping is not cut where a batch of pinned pages ends */
+	ok_errno(set_temp_memory_limit(fd, 16), 0, "batches of two pages");
+	ok_errno(ioas_map_fixed(fd, ioas, hbuf, len, APERTURE), 0,
+		 "MAP of the huge pages again");
+	ok(large_ioptes() - large0 == 4,
+	   "still as four 1 MiB IOPTEs, across batches (%ld)",
+	   large_ioptes() - large0);
+	ok_errno(check_map(fd, hwpt, APERTURE, len, hbuf), 0, "mapped");
+	ok(foll_pins() - pins0 == npages, "each page pinned once (%ld pins)",
+	   foll_pins() - pins0);
+	ok_errno(ioas_unmap(fd, ioas, APERTURE, len, NULL), 0, "unmap it");
+	ok(foll_pins() == pins0 && large_ioptes() == large0,
+	   "no pin and no large IOPTE left");
+	set_temp_memory_limit(fd, 65536);
 	ok_errno(destroy(fd, stdev), 0, "destroy the device");
 
 	/* VFIO type1 v1 splits a huge-page mapping loaded with small IOPTEs */
