@@ -168,9 +168,10 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench/bench $(BUILD)/bench/vmm-bench
 	@set -e; for k in $(KERNELS); do \
 		vmm=$$(ls $(BUILD)/$$k/vfio/*.ko >/dev/null 2>&1 && echo --vmm); \
-		scripts/vm-payload.sh $$vmm $(BUILD) $$k bench 3072 bench/guest-bench.sh \
+		scripts/vm-payload.sh $$vmm --append "hugepagesz=1G hugepages=1" \
+			$(BUILD) $$k bench 4096 bench/guest-bench.sh \
 			$(BUILD)/$$k-test/iommufd.ko $(BUILD)/bench/bench \
-			$(BUILD)/bench/vmm-bench -- -device $(EDU); \
+			$(BUILD)/bench/vmm-bench -- -cpu qemu64,+pdpe1gb -device $(EDU); \
 	done
 
 $(BUILD)/bench/bench: bench/bench.c tests/tap.h tests/utils.h \

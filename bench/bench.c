@@ -5,7 +5,12 @@
  *
  *  - IOAS_ALLOC + DESTROY pairs per second
  *  - 4 KiB MAP + UNMAP pairs per second with a mock domain attached
- *  - map and unmap of 256 MiB with a domain, 4 KiB pages and 2 MiB pages
+ *  - map and unmap of 256 MiB with a domain (4 KiB pages, THP, hugetlb
+ *    2 MiB pages) and of 1 GiB (hugetlb 1 GiB pages), each beside its
+ *    floor: the same memory pinned and mapped into a mock domain without
+ *    any IO page table (IOMMU_TEST_OP_OOT_FLOOR), in alternating rounds
+ *  - 4 KiB MAP + UNMAP latency (p50, p99) on one IOAS, alone and while
+ *    another thread maps and unmaps 1 GiB on the same IOAS
  *  - MAP + UNMAP cost with 100 and with 100,000 areas present (fixed IOVA;
  *    the ratio shows whether the hot path scans), and the same with
  *    automatic IOVA allocation: over areas packed from the bottom, over
@@ -15,6 +20,8 @@
  *    and with a domain holding it
  */
 #include <linux/iommufd.h>
+#include <linux/mman.h>
+#include <pthread.h>
 #include <time.h>
 
 #include "utils.h"
@@ -70,6 +77,13 @@ static void bench_alloc_destroy(void)
 	close(fd);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /* One IOAS with a mock domain, the buffer mapped around it */
 static int domain_ioas(uint32_t *ioas)
 {
@@ -96,23 +110,218 @@ static void bench_map_unmap_4k(char *buf)
 	close(fd);
 }
 
-static void bench_256m(char *buf, int huge)
-{
-	uint32_t ioas;
-	int fd = domain_ioas(&ioas);
-	double t = now(), t2;
+/* Memory a large MAP is made of */
+enum mem_kind {
+	MEM_4K,		/* shared anonymous 4 KiB pages */
+	MEM_THP,	/* private anonymous, transparent huge pages */
+	MEM_HUGE_2M,	/* hugetlb 2 MiB pages */
+	MEM_HUGE_1G,	/* hugetlb 1 GiB pages */
+};
 
-	if (ioas_map_fixed(fd, ioas, buf, 256 * MIB, APERTURE))
-		tap_bail("map 256 MiB");
-	t2 = now();
-	ioas_unmap(fd, ioas, APERTURE, 256 * MIB, NULL);
-	row(huge ? "map 256 MiB of 2 MiB pages, domain attached" :
-		   "map 256 MiB of 4 KiB pages, domain attached",
-	    (t2 - t) * 1000, "ms");
-	row(huge ? "unmap 256 MiB of 2 MiB pages" :
-		   "unmap 256 MiB of 4 KiB pages",
-	    (now() - t2) * 1000, "ms");
-	close(fd);
+static const char *const mem_names[] = {
+	[MEM_4K] = "4 KiB pages",
+	[MEM_THP] = "THP",
+	[MEM_HUGE_2M] = "hugetlb 2 MiB pages",
+	[MEM_HUGE_1G] = "hugetlb 1 GiB pages",
+};
+
+/* @len bytes of @kind, populated, or NULL if the guest has none */
+static char *alloc_kind(size_t len, enum mem_kind kind)
+{
+	int flags = MAP_ANONYMOUS | MAP_POPULATE, rc;
+	char *p;
+
+	switch (kind) {
+	case MEM_4K:
+		return alloc_buf(len, 0);
+	case MEM_THP:
+		/* Twice the length, to align the buffer to 2 MiB */
+		p = mmap(NULL, len + 2 * MIB, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return NULL;
+		p = (char *)(((uintptr_t)p + 2 * MIB - 1) & ~(2 * MIB - 1));
+		rc = madvise(p, len, MADV_HUGEPAGE);
+		if (rc)
+			return NULL;
+		memset(p, 1, len);
+		return p;
+	case MEM_HUGE_2M:
+		flags |= MAP_SHARED | MAP_HUGETLB | MAP_HUGE_2MB;
+		break;
+	case MEM_HUGE_1G:
+		flags |= MAP_SHARED | MAP_HUGETLB | MAP_HUGE_1GB;
+		break;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* The floor of selftest.c: pin and map @len bytes, unmap and unpin, in ms */
+static int floor_once(int fd, char *buf, size_t len, double *map,
+		      double *unmap)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_OOT_FLOOR,
+		.floor = { .uptr = (uintptr_t)buf, .length = len },
+	};
+
+	if (ioctl(fd, IOMMU_TEST_CMD, &cmd))
+		return -1;
+	*map = cmd.floor.out_map_ns / 1e6;
+	*unmap = cmd.floor.out_unmap_ns / 1e6;
+	return 0;
+}
+
+#define ROUNDS 5
+
+static void sorted(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+}
+
+/* A median with the spread of its rounds */
+static void row_spread(const char *what, double *v, int n, const char *unit)
+{
+	char val[48];
+
+	sorted(v, n);
+	snprintf(val, sizeof(val), "%.1f %s (%.1f-%.1f)", v[n / 2], unit, v[0],
+		 v[n - 1]);
+	printf("| %-62s | %21s |\n", what, val);
+}
+
+/*
+ * MAP and UNMAP of @len bytes of @kind into an IOAS with a mock domain,
+ * and the floor of the same memory, in alternating rounds; medians, their
+ * spread, and ours over the floor
+ */
+static void bench_large(size_t len, enum mem_kind kind)
+{
+	double map[ROUNDS], unmap[ROUNDS], fmap[ROUNDS], funmap[ROUNDS];
+	double t, t2, rmap, runmap;
+	char *buf = alloc_kind(len, kind), name[80];
+	uint32_t ioas;
+	int fd, r;
+
+	if (!buf) {
+		printf("| %-62s | %21s |\n", mem_names[kind], "no such memory");
+		return;
+	}
+	for (r = 0; r < ROUNDS; r++) {
+		fd = domain_ioas(&ioas);
+		/* Which goes first alternates too */
+		if (r % 2 && floor_once(fd, buf, len, &fmap[r], &funmap[r]))
+			tap_bail("floor of %s", mem_names[kind]);
+		t = now();
+		if (ioas_map_fixed(fd, ioas, buf, len, APERTURE))
+			tap_bail("map %zu MiB of %s", len / MIB, mem_names[kind]);
+		t2 = now();
+		ioas_unmap(fd, ioas, APERTURE, len, NULL);
+		map[r] = (t2 - t) * 1000;
+		unmap[r] = (now() - t2) * 1000;
+		if (!(r % 2) && floor_once(fd, buf, len, &fmap[r], &funmap[r]))
+			tap_bail("floor of %s", mem_names[kind]);
+		close(fd);
+	}
+	sorted(map, ROUNDS);
+	sorted(unmap, ROUNDS);
+	sorted(fmap, ROUNDS);
+	sorted(funmap, ROUNDS);
+	rmap = map[ROUNDS / 2] / fmap[ROUNDS / 2];
+	runmap = unmap[ROUNDS / 2] / funmap[ROUNDS / 2];
+	snprintf(name, sizeof(name), "map %zu MiB of %s, domain attached",
+		 len / MIB, mem_names[kind]);
+	row_spread(name, map, ROUNDS, "ms");
+	snprintf(name, sizeof(name), "unmap %zu MiB of %s", len / MIB,
+		 mem_names[kind]);
+	row_spread(name, unmap, ROUNDS, "ms");
+	row_spread("  floor: pin + map, no IO page table", fmap, ROUNDS, "ms");
+	row_spread("  floor: unmap + unpin", funmap, ROUNDS, "ms");
+	row("  map / floor", rmap, "x");
+	row("  unmap / floor", runmap, "x");
+	/* A THP buffer's unaligned head and tail stay mapped: harmless */
+	munmap(buf, len);
+}
+
+struct big_loop {
+	int fd;
+	uint32_t ioas;
+	char *buf;
+	size_t len;
+	volatile int stop;
+	int rounds;
+};
+
+static void *big_loop_fn(void *arg)
+{
+	struct big_loop *b = arg;
+	uint64_t iova = APERTURE;
+
+	while (!b->stop) {
+		if (ioas_map_fixed(b->fd, b->ioas, b->buf, b->len, iova))
+			tap_bail("concurrent map of %zu MiB", b->len / MIB);
+		ioas_unmap(b->fd, b->ioas, iova, b->len, NULL);
+		b->rounds++;
+	}
+	return NULL;
+}
+
+/* 4 KiB MAP + UNMAP latencies in us, @n of them, sorted */
+static void small_latencies(int fd, uint32_t ioas, char *small, double *lat,
+			    int n)
+{
+	uint64_t iova = 3ull << 29;	/* above a 1 GiB MAP at APERTURE */
+	double t;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		t = now();
+		if (ioas_map_fixed(fd, ioas, small, psz, iova))
+			tap_bail("small map");
+		ioas_unmap(fd, ioas, iova, psz, NULL);
+		lat[i] = (now() - t) * 1e6;
+	}
+	sorted(lat, n);
+}
+
+/*
+ * 4 KiB MAP + UNMAP latency on one IOAS, alone and while another thread
+ * maps and unmaps 1 GiB on the same IOAS
+ */
+static void bench_concurrent(char *small)
+{
+	struct big_loop b = { .len = 1024 * MIB };
+	enum { N = 2000 };
+	static double lat[N];
+	pthread_t th;
+
+	b.buf = alloc_kind(b.len, MEM_HUGE_1G);
+	if (!b.buf)
+		b.buf = alloc_kind(b.len, MEM_4K);
+	b.fd = domain_ioas(&b.ioas);
+	small_latencies(b.fd, b.ioas, small, lat, N);
+	row("4 KiB MAP + UNMAP latency, p50, IOAS otherwise idle",
+	    lat[N / 2], "us");
+	row("4 KiB MAP + UNMAP latency, p99, IOAS otherwise idle",
+	    lat[N * 99 / 100], "us");
+	row("4 KiB MAP + UNMAP latency, max, IOAS otherwise idle", lat[N - 1],
+	    "us");
+	if (pthread_create(&th, NULL, big_loop_fn, &b))
+		tap_bail("pthread_create");
+	small_latencies(b.fd, b.ioas, small, lat, N);
+	b.stop = 1;
+	pthread_join(th, NULL);
+	row("4 KiB MAP + UNMAP latency, p50, 1 GiB MAP/UNMAP looping",
+	    lat[N / 2], "us");
+	row("4 KiB MAP + UNMAP latency, p99, 1 GiB MAP/UNMAP looping",
+	    lat[N * 99 / 100], "us");
+	row("4 KiB MAP + UNMAP latency, max, 1 GiB MAP/UNMAP looping",
+	    lat[N - 1], "us");
+	row("  1 GiB MAP + UNMAP rounds meanwhile", b.rounds, "");
+	close(b.fd);
+	munmap(b.buf, b.len);
 }
 
 enum layout {
@@ -121,13 +330,6 @@ enum layout {
 	HOLE,		/* automatic 2 pages, a 1-page hole below the areas */
 	ALLOWED,	/* automatic, allowed list from 1 GiB, areas packed there */
 };
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 /*
  * MAP + UNMAP cost with @present areas already there, in microseconds: the
@@ -220,11 +422,10 @@ static void bench_memory(void)
 
 int main(void)
 {
-	char *buf, *hbuf;
+	char *buf;
 
 	psz = sysconf(_SC_PAGESIZE);
 	buf = alloc_buf(256 * MIB, 0);
-	hbuf = alloc_buf(256 * MIB, 1);
 
 	printf("| %-62s | %21s |\n", "iommufd.ko benchmark (test build, TCG)",
 	       "");
@@ -232,11 +433,13 @@ int main(void)
 	       "------------------------------", "-----------------------");
 	bench_alloc_destroy();
 	bench_map_unmap_4k(buf);
-	bench_256m(buf, 0);
-	bench_256m(hbuf, 1);
+	bench_large(256 * MIB, MEM_4K);
+	bench_large(256 * MIB, MEM_THP);
+	bench_large(256 * MIB, MEM_HUGE_2M);
+	bench_large(1024 * MIB, MEM_HUGE_1G);
+	bench_concurrent(buf);
 	bench_scaling(buf);
 	munmap(buf, 256 * MIB);
-	munmap(hbuf, 256 * MIB);
 	bench_memory();
 	printf("ok - benchmark completed\n1..1\n");
 	return 0;

@@ -1,22 +1,28 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Usage: scripts/vm-payload.sh [--vmm] BUILD KVER NAME MEM_MIB GUEST_SCRIPT FILE...
-#                              [-- QEMU-ARGS...]
+# Usage: scripts/vm-payload.sh [--vmm] [--append KERNEL-ARGS] BUILD KVER NAME
+#                              MEM_MIB GUEST_SCRIPT FILE... [-- QEMU-ARGS...]
 #
 # Boots KVER in QEMU with a payload of FILEs and GUEST_SCRIPT as its run.sh,
 # streaming what it prints (make demo, make bench). Logs go to BUILD/NAME.
 # QEMU-ARGS are added to QEMU's command line (e.g. -device edu). --vmm adds
 # the VMM setting: the production modules and the rebuilt VFIO installed in
 # the guest's /lib/modules as DKMS installs them, and Debian 13's QEMU.
+# --append adds KERNEL-ARGS to the guest kernel's command line (make bench:
+# 1 GiB huge pages, which only the command line can reserve).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 vmm=0
-if [ "${1:-}" = --vmm ]; then
-	vmm=1
-	shift
-fi
+append=()
+while :; do
+	case "${1:-}" in
+	--vmm) vmm=1; shift ;;
+	--append) append=(--append "${2:?}"); shift 2 ;;
+	*) break ;;
+	esac
+done
 build=$1
 kver=$2
 name=$3
@@ -50,4 +56,5 @@ fi
 	--out "$dir/initramfs-$kver.cpio.gz" --payload "$payload" >/dev/null
 "$root/tests/vm/run-vm.sh" --kver "$kver" \
 	--initramfs "$dir/initramfs-$kver.cpio.gz" --mem "$mem" \
-	--log-dir "$dir" --name "$name-$kver" --timeout 1200 --stream -- "$@"
+	--log-dir "$dir" --name "$name-$kver" --timeout 1200 --stream \
+	${append[@]+"${append[@]}"} -- "$@"

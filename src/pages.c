@@ -29,12 +29,17 @@
  * the pins above or a short-term pin.
  *
  * Memory: the only per-page state is in the domains themselves. Loading
- * works in batches of at most iopt_batch_pages() pages; unloading reads the
- * PFNs back as runs of contiguous pages and cuts batches only where the
- * memory is discontiguous, so an unmap never splits a large IOPTE.
+ * pins in batches of at most iopt_batch_pages() pages (32 MiB), but maps
+ * runs of physically contiguous pages, which cross batches: a mapping is
+ * cut only where the memory is discontiguous, so huge pages become the
+ * largest IOPTEs the domain has. Unloading reads the PFNs back and cuts
+ * the same runs, so an unmap never splits a large IOPTE; it unpins and
+ * dirties run by run (unpin_user_page_range_dirty_lock()).
  *
  * Accounting happens when pages get pinned, to the mode and the owners
- * recorded at MAP time (objects.md §4), and is undone at unpin.
+ * recorded at MAP time (objects.md §4), and is undone at unpin: loading
+ * an area charges once for every page it is going to pin, unloading it
+ * uncharges once for every page it unpinned.
  *
  * The helpers are named by one set of verbs: pin and unpin take and drop
  * long-term pins with their charge (unpin_uncovered: what neither tree
@@ -130,16 +135,15 @@ void iopt_set_batch_limit(unsigned int bytes)
 }
 
 /*
- * Pages per batch: a PFN and a page pointer each, at most 2 MiB worth, a
- * power of two so that batches end on multiples of it
+ * Pages per batch: a page pointer each, at most 32 MiB worth, a power of two
+ * so that batches end on multiples of it
  */
 static unsigned long iopt_batch_pages(void)
 {
 	return rounddown_pow_of_two(clamp_t(unsigned long,
 					    READ_ONCE(iopt_batch_bytes) /
-						    (sizeof(unsigned long) +
-						     sizeof(struct page *)),
-					    1, 512));
+						    sizeof(struct page *),
+					    1, SZ_32M / PAGE_SIZE));
 }
 
 static unsigned long iopt_area_index(struct iopt_area *area)
@@ -327,31 +331,46 @@ static int iopt_pages_pin(struct iopt_pages *pages, unsigned long index,
 
 /*
  * Unpin and uncharge the pages of [index, last] that neither a loaded area
- * nor an access covers, given by PFN: pfns[i - index], or with @pfns NULL
- * first_pfn + i - index.
+ * nor an access covers, which are the contiguous PFNs from @first_pfn on:
+ * one call per free span.
  */
-static void iopt_pages_unpin_uncovered_pfns(struct iopt_pages *pages,
-					    unsigned long index,
-					    unsigned long last,
-					    const unsigned long *pfns,
-					    unsigned long first_pfn)
+static void iopt_pages_unpin_uncovered_run(struct iopt_pages *pages,
+					   unsigned long index,
+					   unsigned long last,
+					   unsigned long first_pfn)
 {
 	struct rb_root_cached *trees[] = { &pages->domains_itree,
 					   &pages->access_itree };
 	struct iopt_span_iter span;
-	unsigned long i, pfn;
+	unsigned long n;
 
 	for (iopt_span_first(&span, trees, ARRAY_SIZE(trees), index, last);
 	     !span.done; iopt_span_next(&span)) {
 		if (span.is_used)
 			continue;
-		for (i = span.start; i <= span.last; i++) {
-			pfn = pfns ? pfns[i - index] : first_pfn + i - index;
-			unpin_user_page_range_dirty_lock(pfn_to_page(pfn), 1,
-							 pages->writable);
-		}
-		iopt_pages_uncharge(pages, span.last - span.start + 1);
+		n = span.last - span.start + 1;
+		unpin_user_page_range_dirty_lock(pfn_to_page(first_pfn +
+							     span.start - index),
+						 n, pages->writable);
+		iopt_pages_uncharge(pages, n);
 	}
+}
+
+/* Pages of [index, last] that neither a loaded area nor an access covers */
+static unsigned long iopt_pages_count_uncovered(struct iopt_pages *pages,
+						unsigned long index,
+						unsigned long last)
+{
+	struct rb_root_cached *trees[] = { &pages->domains_itree,
+					   &pages->access_itree };
+	struct iopt_span_iter span;
+	unsigned long n = 0;
+
+	for (iopt_span_first(&span, trees, ARRAY_SIZE(trees), index, last);
+	     !span.done; iopt_span_next(&span))
+		if (!span.is_used)
+			n += span.last - span.start + 1;
+	return n;
 }
 
 /*
@@ -389,49 +408,6 @@ static unsigned long iopt_pages_lookup_pfn(struct iopt_pages *pages,
 	return iopt_pages_lookup_domain_pfn(pages, index);
 }
 
-/*
- * PFNs of pages [index, last] into pfns[]: looked up where a loaded area or
- * an access pins the page, pinned (and charged) otherwise. On failure
- * nothing this call pinned stays pinned.
- */
-static int iopt_pages_collect(struct iopt_pages *pages, unsigned long index,
-			      unsigned long last, unsigned long *pfns,
-			      struct page **pin)
-{
-	struct rb_root_cached *trees[] = { &pages->domains_itree,
-					   &pages->access_itree };
-	struct iopt_span_iter span;
-	unsigned long i, n;
-	int rc;
-
-	for (iopt_span_first(&span, trees, ARRAY_SIZE(trees), index, last);
-	     !span.done; iopt_span_next(&span)) {
-		if (span.is_used) {
-			for (i = span.start; i <= span.last; i++)
-				pfns[i - index] = iopt_pages_lookup_pfn(pages, i);
-			continue;
-		}
-		n = span.last - span.start + 1;
-		rc = iopt_pages_pin(pages, span.start, n, pin);
-		if (!rc) {
-			rc = iopt_pages_charge(pages, n);
-			if (rc)
-				unpin_user_pages(pin, n);
-		}
-		if (rc) {
-			/* The free spans before this one were pinned here */
-			if (span.start != index)
-				iopt_pages_unpin_uncovered_pfns(pages, index,
-								span.start - 1,
-								pfns, 0);
-			return rc;
-		}
-		for (i = 0; i != n; i++)
-			pfns[span.start - index + i] = page_to_pfn(pin[i]);
-	}
-	return 0;
-}
-
 /* Map [iova, iova + length) to paddr; with @large off, in PAGE_SIZE pieces */
 static int iopt_domain_map_run(struct iopt_domain *domain, unsigned long iova,
 			       phys_addr_t paddr, unsigned long length,
@@ -456,43 +432,164 @@ static int iopt_domain_map_run(struct iopt_domain *domain, unsigned long iova,
 	return 0;
 }
 
-/* Map the area's bytes in pages [index, last], whose PFNs are in pfns[] */
-static int iopt_area_map_pfns(struct iopt_area *area,
-			      struct iopt_domain *domain, unsigned long index,
-			      unsigned long last, unsigned long *pfns)
+/*
+ * Loading an area into a domain: the pages arrive in page-index order as
+ * runs of contiguous PFNs; a run is mapped only once the next one does not
+ * continue it, so a mapping crosses batches and covers whole huge pages
+ * (a 1 GiB hugetlb page becomes a 1 GiB IOPTE where the domain has them).
+ */
+struct iopt_fill {
+	struct iopt_area *area;
+	struct iopt_domain *domain;
+	/* The pending run: pages [index, index + npages), PFNs from pfn */
+	unsigned long index;
+	unsigned long npages;
+	unsigned long pfn;
+	/* The first page not mapped yet: [start of the area, mapped) are */
+	unsigned long mapped;
+	/* Charged at the start of the fill and not pinned (yet) */
+	unsigned long charged;
+};
+
+/* Map the pending run; on failure it stays pending, nothing mapped */
+static int iopt_fill_flush(struct iopt_fill *fill)
 {
-	int prot = area->iommu_prot | IOMMU_CACHE;
-	bool large = !area->iopt->disable_large_pages;
-	unsigned long off, end, run_end, iova, first_iova;
-	phys_addr_t paddr;
+	struct iopt_area *area = fill->area;
+	unsigned long off, end;
 	int rc;
 
-	iopt_area_byte_range(area, index, last, &off, &end);
-	first_iova = iopt_area_off_to_iova(area, off);
-	iova = first_iova;
-	while (off < end) {
-		/* Extend over physically contiguous pages */
-		run_end = min(end, ALIGN_DOWN(off, PAGE_SIZE) + PAGE_SIZE);
-		while (run_end < end &&
-		       pfns[run_end / PAGE_SIZE - index] ==
-			       pfns[run_end / PAGE_SIZE - index - 1] + 1)
-			run_end = min(end, run_end + PAGE_SIZE);
+	if (!fill->npages)
+		return 0;
+	iopt_area_byte_range(area, fill->index, fill->index + fill->npages - 1,
+			     &off, &end);
+	rc = iopt_domain_map_run(fill->domain, iopt_area_off_to_iova(area, off),
+				 PFN_PHYS(fill->pfn) + off -
+					 fill->index * PAGE_SIZE,
+				 end - off, area->iommu_prot | IOMMU_CACHE,
+				 !area->iopt->disable_large_pages);
+	if (!rc) {
+		fill->mapped = fill->index + fill->npages;
+		fill->npages = 0;
+	}
+	return rc;
+}
 
-		paddr = PFN_PHYS(pfns[off / PAGE_SIZE - index]) +
-			off % PAGE_SIZE;
-		rc = iopt_domain_map_run(domain, iova, paddr, run_end - off,
-					 prot, large);
+/*
+ * Add pages [index, index + n), PFNs from @pfn, to the pending run, or map
+ * the pending run and start a new one. On failure the new pages are left to
+ * the caller and the pending run stays.
+ */
+static int iopt_fill_add(struct iopt_fill *fill, unsigned long index,
+			 unsigned long pfn, unsigned long n)
+{
+	int rc;
+
+	if (fill->npages && fill->pfn + fill->npages == pfn) {
+		fill->npages += n;
+		return 0;
+	}
+	rc = iopt_fill_flush(fill);
+	if (rc)
+		return rc;
+	fill->index = index;
+	fill->pfn = pfn;
+	fill->npages = n;
+	return 0;
+}
+
+/* Add pin[0, n), pinned for pages from @index, run by run */
+static int iopt_fill_add_pinned(struct iopt_fill *fill, unsigned long index,
+				struct page **pin, unsigned long n)
+{
+	unsigned long i, run;
+	int rc;
+
+	for (i = 0; i != n; i += run) {
+		run = 1;
+		while (i + run != n &&
+		       page_to_pfn(pin[i + run]) == page_to_pfn(pin[i]) + run)
+			run++;
+		rc = iopt_fill_add(fill, index + i, page_to_pfn(pin[i]), run);
 		if (rc) {
-			/* Undo this call's earlier runs */
-			if (iova != first_iova)
-				domain->ops->unmap(domain, first_iova,
-						   iova - first_iova);
+			/* Ours alone: no tree covers them */
+			unpin_user_pages(pin + i, n - i);
+			fill->charged += n - i;
 			return rc;
 		}
-		iova += run_end - off;
-		off = run_end;
 	}
 	return 0;
+}
+
+/*
+ * Add pages [index, last] of the area: looked up where a loaded area or an
+ * access pins the page, pinned otherwise (the charge was taken already)
+ */
+static int iopt_fill_batch(struct iopt_fill *fill, unsigned long index,
+			   unsigned long last, struct page **pin)
+{
+	struct iopt_pages *pages = fill->area->pages;
+	struct rb_root_cached *trees[] = { &pages->domains_itree,
+					   &pages->access_itree };
+	struct iopt_span_iter span;
+	unsigned long i, n;
+	int rc;
+
+	for (iopt_span_first(&span, trees, ARRAY_SIZE(trees), index, last);
+	     !span.done; iopt_span_next(&span)) {
+		if (span.is_used) {
+			for (i = span.start; i <= span.last; i++) {
+				rc = iopt_fill_add(fill, i,
+						   iopt_pages_lookup_pfn(pages, i),
+						   1);
+				if (rc)
+					return rc;
+			}
+			continue;
+		}
+		n = span.last - span.start + 1;
+		if (WARN_ON(n > fill->charged))
+			return -EINVAL;
+		rc = iopt_pages_pin(pages, span.start, n, pin);
+		if (rc)
+			return rc;
+		fill->charged -= n;
+		rc = iopt_fill_add_pinned(fill, span.start, pin, n);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Unpin the pages of [index, last], the contiguous PFNs from @first_pfn on,
+ * that are in the free spans of @span, a walk of both trees over a range
+ * starting at or before @index that the caller advances run by run, in
+ * order. Returns how many it unpinned, for the caller to uncharge at once.
+ */
+static unsigned long iopt_pages_unpin_spans(struct iopt_pages *pages,
+					    struct iopt_span_iter *span,
+					    unsigned long index,
+					    unsigned long last,
+					    unsigned long first_pfn)
+{
+	unsigned long start, end, n = 0;
+
+	for (; !span->done; iopt_span_next(span)) {
+		start = max(span->start, index);
+		end = min(span->last, last);
+		if (!span->is_used && start <= end) {
+			unpin_user_page_range_dirty_lock(pfn_to_page(first_pfn +
+								     start -
+								     index),
+							 end - start + 1,
+							 pages->writable);
+			n += end - start + 1;
+		}
+		/* The span goes on into the next run */
+		if (span->last > last)
+			break;
+	}
+	return n;
 }
 
 /*
@@ -505,8 +602,11 @@ static void iopt_area_unmap_range(struct iopt_area *area,
 				  unsigned long index, unsigned long last,
 				  bool unpin)
 {
+	struct rb_root_cached *trees[] = { &area->pages->domains_itree,
+					   &area->pages->access_itree };
 	unsigned long start, end, off, run_index, run_pfn = 0, pfn = 0, i;
-	unsigned long iova;
+	unsigned long iova, unpinned = 0;
+	struct iopt_span_iter span;
 	phys_addr_t phys;
 
 	iopt_area_byte_range(area, index, last, &start, &end);
@@ -518,8 +618,10 @@ static void iopt_area_unmap_range(struct iopt_area *area,
 
 	/*
 	 * One run of contiguous pages at a time: cutting only where the
-	 * memory is discontiguous never splits a large IOPTE.
+	 * memory is discontiguous never splits a large IOPTE. The free spans
+	 * of the trees are walked once beside the runs.
 	 */
+	iopt_span_first(&span, trees, ARRAY_SIZE(trees), index, last);
 	run_index = index;
 	for (i = index; i <= last + 1; i++) {
 		if (i <= last) {
@@ -535,12 +637,14 @@ static void iopt_area_unmap_range(struct iopt_area *area,
 		iopt_area_byte_range(area, run_index, i - 1, &start, &end);
 		domain->ops->unmap(domain, iopt_area_off_to_iova(area, start),
 				   end - start);
-		iopt_pages_unpin_uncovered_pfns(area->pages, run_index, i - 1,
-						NULL, run_pfn);
+		unpinned += iopt_pages_unpin_spans(area->pages, &span, run_index,
+						   i - 1, run_pfn);
 		run_index = i;
 		run_pfn = pfn;
 		cond_resched();
 	}
+	if (unpinned)
+		iopt_pages_uncharge(area->pages, unpinned);
 }
 
 /**
@@ -560,38 +664,55 @@ int iopt_area_fill_domain(struct iopt_area *area, struct iopt_domain *domain)
 	struct iopt_pages *pages = area->pages;
 	unsigned long batch = iopt_batch_pages();
 	unsigned long index, last, first = iopt_area_index(area);
-	unsigned long *pfns;
+	struct iopt_fill fill = { .area = area, .domain = domain,
+				  .mapped = first };
 	struct page **pin;
-	int rc = 0;
+	int rc;
 
 	lockdep_assert_held(&pages->mutex);
 
 	if (iommufd_should_fail())
 		return -ENOMEM;
-	pfns = kmalloc_array(batch, sizeof(*pfns), GFP_KERNEL);
-	pin = kmalloc_array(batch, sizeof(*pin), GFP_KERNEL);
-	if (!pfns || !pin) {
-		rc = -ENOMEM;
-		goto out_free;
+	/* A small area needs no more than its own pages' worth */
+	pin = kvmalloc_array(min(batch, iopt_area_last_index(area) - first + 1),
+			     sizeof(*pin), GFP_KERNEL);
+	if (!pin)
+		return -ENOMEM;
+
+	/* One charge for every page this fill pins */
+	fill.charged = iopt_pages_count_uncovered(pages, first,
+						  iopt_area_last_index(area));
+	if (fill.charged) {
+		rc = iopt_pages_charge(pages, fill.charged);
+		if (rc)
+			goto out_free;
 	}
 
 	for (index = first; index <= iopt_area_last_index(area);
 	     index = last + 1) {
-		/* Batches end on multiples of the batch size: large IOPTEs fit */
+		/* Batches end on multiples of the batch size */
 		last = min(iopt_area_last_index(area),
 			   ALIGN_DOWN(index, batch) + batch - 1);
-		rc = iopt_pages_collect(pages, index, last, pfns, pin);
+		rc = iopt_fill_batch(&fill, index, last, pin);
 		if (rc)
 			break;
-		rc = iopt_area_map_pfns(area, domain, index, last, pfns);
-		if (rc) {
-			iopt_pages_unpin_uncovered_pfns(pages, index, last, pfns, 0);
-			break;
-		}
 		cond_resched();
 	}
-	if (rc && index != first)
-		iopt_area_unmap_range(area, domain, first, index - 1, true);
+	if (!rc)
+		rc = iopt_fill_flush(&fill);
+	if (rc) {
+		/* Pinned, not mapped: the pending run */
+		if (fill.npages)
+			iopt_pages_unpin_uncovered_run(pages, fill.index,
+						       fill.index +
+							       fill.npages - 1,
+						       fill.pfn);
+		if (fill.mapped != first)
+			iopt_area_unmap_range(area, domain, first,
+					      fill.mapped - 1, true);
+	}
+	if (fill.charged)
+		iopt_pages_uncharge(pages, fill.charged);
 	if (!rc && !area->storage_domain) {
 		/* Later domains copy the PFNs from this one */
 		area->storage_domain = domain;
@@ -599,8 +720,7 @@ int iopt_area_fill_domain(struct iopt_area *area, struct iopt_domain *domain)
 		interval_tree_insert(&area->pages_node, &pages->domains_itree);
 	}
 out_free:
-	kfree(pin);
-	kfree(pfns);
+	kvfree(pin);
 	return rc;
 }
 
@@ -887,7 +1007,7 @@ static bool iopt_pages_unpin_access(struct iopt_pages *pages,
 	struct iopt_pages_access *acc;
 	struct iopt_span_iter span;
 	struct page *page;
-	unsigned long i;
+	unsigned long i, n;
 
 	lockdep_assert_held(&pages->mutex);
 
@@ -903,9 +1023,15 @@ static bool iopt_pages_unpin_access(struct iopt_pages *pages,
 	     !span.done; iopt_span_next(&span)) {
 		if (span.is_used)
 			continue;
-		for (i = span.start; i <= span.last; i++) {
+		/* By runs of contiguous pages: one call per run */
+		for (i = span.start; i <= span.last; i += n) {
 			page = iopt_pages_lookup_recorded_page(pages, i);
-			unpin_user_page_range_dirty_lock(page, 1,
+			n = 1;
+			while (i + n <= span.last &&
+			       iopt_pages_lookup_recorded_page(pages, i + n) ==
+				       nth_page(page, n))
+				n++;
+			unpin_user_page_range_dirty_lock(page, n,
 							 pages->writable);
 		}
 		iopt_pages_uncharge(pages, span.last - span.start + 1);

@@ -1525,6 +1525,108 @@ static int iommufd_test_access_replace_ioas(u32 access_fd, u32 ioas_id)
 	return rc;
 }
 
+/* Pages from pages[i] on, below @n, with PFNs contiguous to pages[i]'s */
+static unsigned long iommufd_test_floor_run(struct page **pages,
+					    unsigned long i, unsigned long n)
+{
+	unsigned long run = 1;
+
+	while (i + run < n &&
+	       page_to_pfn(pages[i + run]) == page_to_pfn(pages[i]) + run)
+		run++;
+	return run;
+}
+
+/*
+ * Undo iommufd_test_floor()'s first @n pages: unmap and unpin them run by
+ * run of physically contiguous pages, as they were mapped
+ */
+static void iommufd_test_floor_undo(struct iopt_domain *domain,
+				    struct page **pages, unsigned long n)
+{
+	unsigned long i, run;
+
+	for (i = 0; i < n; i += run) {
+		run = iommufd_test_floor_run(pages, i, n);
+		domain->ops->unmap(domain, MOCK_APERTURE_START + i * PAGE_SIZE,
+				   run * PAGE_SIZE);
+		unpin_user_page_range_dirty_lock(pages[i], run, true);
+	}
+}
+
+/*
+ * OOT_FLOOR: what a MAP and an UNMAP of @length bytes at @uptr cannot do
+ * without: pin the memory (long-term, for write, as large calls as GUP
+ * takes), map each run of physically contiguous pages with one call into
+ * a mock domain, then unmap and unpin it run by run. No IO page table, no
+ * accounting, no fault injection; make bench divides by these times.
+ */
+static int iommufd_test_floor(struct iommufd_ucmd *ucmd,
+			      struct iommu_test_cmd *cmd)
+{
+	unsigned long uptr = cmd->floor.uptr, length = cmd->floor.length;
+	unsigned long npages = length / PAGE_SIZE, done = 0, i, run = 0;
+	int prot = IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE;
+	struct iopt_domain *domain;
+	struct page **pages;
+	u64 t0, t1;
+	long pinned;
+	int rc = 0;
+
+	if (iommufd_test_v6_2(ucmd) || !length || length % PAGE_SIZE ||
+	    uptr % PAGE_SIZE ||
+	    length > MOCK_APERTURE_LAST - MOCK_APERTURE_START + 1 ||
+	    cmd->floor.dev_flags & ~MOCK_FLAGS_DEVICE_HUGE_IOVA)
+		return -EINVAL;
+	domain = mock_domain_alloc(cmd->floor.dev_flags);
+	if (IS_ERR(domain))
+		return PTR_ERR(domain);
+	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	if (!pages) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
+
+	t0 = ktime_get_ns();
+	while (done != npages) {
+		pinned = pin_user_pages_fast(uptr + done * PAGE_SIZE,
+					     npages - done,
+					     FOLL_WRITE | FOLL_LONGTERM,
+					     pages + done);
+		if (pinned <= 0) {
+			rc = pinned ?: -EFAULT;
+			break;
+		}
+		done += pinned;
+	}
+	for (i = 0; !rc && i < done; i += run) {
+		run = iommufd_test_floor_run(pages, i, done);
+		rc = domain->ops->map(domain, MOCK_APERTURE_START +
+					      i * PAGE_SIZE,
+				      page_to_phys(pages[i]), run * PAGE_SIZE,
+				      prot);
+	}
+	if (rc) {
+		/* Runs [0, i - run) are mapped; unpin the rest by hand */
+		if (done) {
+			i = i ? i - run : 0;
+			iommufd_test_floor_undo(domain, pages, i);
+			unpin_user_pages(pages + i, done - i);
+		}
+		goto out_pages;
+	}
+	t1 = ktime_get_ns();
+	iommufd_test_floor_undo(domain, pages, npages);
+	cmd->floor.out_map_ns = t1 - t0;
+	cmd->floor.out_unmap_ns = ktime_get_ns() - t1;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+out_pages:
+	kvfree(pages);
+out_free:
+	domain->ops->free(domain);
+	return rc;
+}
+
 /*
  * IOMMU_TEST_CMD. Callers pass at least IOMMUFD_TEST_CMD_MIN_SIZE bytes:
  * 56 for programs of 6.2 to 6.6, 72 since 6.7. The operations of 6.2 have
@@ -1583,6 +1685,8 @@ int iommufd_test_ioctl(struct iommufd_ucmd *ucmd)
 						   cmd->check_iotlb.iotlb);
 	case IOMMU_TEST_OP_TRIGGER_IOPF:
 		return iommufd_test_trigger_iopf(ucmd, cmd);
+	case IOMMU_TEST_OP_OOT_FLOOR:
+		return iommufd_test_floor(ucmd, cmd);
 	case IOMMU_TEST_OP_DIRTY:
 		return iommufd_test_dirty(ucmd, cmd->id, cmd->dirty.iova,
 					  cmd->dirty.length,

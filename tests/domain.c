@@ -708,6 +708,21 @@ static void test_huge_pages(void)
 	   foll_pins() - pins0);
 	read_vm(&vmpin, &vmlck);
 	ok(vmpin == 0, "unpinned: VmPin %ld kB", vmpin);
+
+	/* A mapping is not cut where a batch of pinned pages ends */
+	ok_errno(set_temp_memory_limit(fd, 16), 0, "batches of two pages");
+	ok_errno(ioas_map_fixed(fd, ioas, hbuf, len, APERTURE), 0,
+		 "MAP of the huge pages again");
+	ok(large_ioptes() - large0 == 4,
+	   "still as four 1 MiB IOPTEs, across batches (%ld)",
+	   large_ioptes() - large0);
+	ok_errno(check_map(fd, hwpt, APERTURE, len, hbuf), 0, "mapped");
+	ok(foll_pins() - pins0 == npages, "each page pinned once (%ld pins)",
+	   foll_pins() - pins0);
+	ok_errno(ioas_unmap(fd, ioas, APERTURE, len, NULL), 0, "unmap it");
+	ok(foll_pins() == pins0 && large_ioptes() == large0,
+	   "no pin and no large IOPTE left");
+	set_temp_memory_limit(fd, 65536);
 	ok_errno(destroy(fd, stdev), 0, "destroy the device");
 
 	/* VFIO type1 v1 splits a huge-page mapping loaded with small IOPTEs */
@@ -855,6 +870,54 @@ static void test_accounting_after_exit(void)
 	close(fd);
 }
 
+/* Our IOMMU_TEST_OP_OOT_FLOOR, make bench's floor: timed, leaves nothing */
+static int floor_op(int fd, const void *uptr, uint64_t length,
+		    uint32_t dev_flags, struct iommu_test_cmd *cmd)
+{
+	*cmd = (struct iommu_test_cmd){
+		.size = sizeof(*cmd),
+		.op = IOMMU_TEST_OP_OOT_FLOOR,
+		.floor = { .uptr = (uintptr_t)uptr, .length = length,
+			   .dev_flags = dev_flags },
+	};
+	return ioctl_err(fd, IOMMU_TEST_CMD, cmd);
+}
+
+static void test_floor(void)
+{
+	struct iommu_test_cmd cmd;
+	int fd = open_iommufd();
+	long pins0 = foll_pins(), large0 = large_ioptes();
+	char *hole;
+
+	ok_errno(floor_op(fd, buf, NPAGES * psz, 0, &cmd), 0,
+		 "OOT_FLOOR of the buffer");
+	ok(cmd.floor.out_map_ns && cmd.floor.out_unmap_ns,
+	   "reports both times (%llu, %llu ns)",
+	   (unsigned long long)cmd.floor.out_map_ns,
+	   (unsigned long long)cmd.floor.out_unmap_ns);
+	ok_errno(floor_op(fd, buf, NPAGES * psz, MOCK_FLAGS_DEVICE_HUGE_IOVA,
+			  &cmd), 0, "with huge IOPTEs");
+	ok_errno(floor_op(fd, buf + 1, psz, 0, &cmd), EINVAL, "unaligned: EINVAL");
+	ok_errno(floor_op(fd, buf, psz + 1, 0, &cmd), EINVAL,
+		 "partial page: EINVAL");
+	ok_errno(floor_op(fd, buf, 0, 0, &cmd), EINVAL, "empty: EINVAL");
+	ok_errno(floor_op(fd, buf, psz, 1u << 31, &cmd), EINVAL,
+		 "unknown device flag: EINVAL");
+	ok_errno(floor_op(fd, buf, 1ull << 40, 0, &cmd), EINVAL,
+		 "beyond the mock aperture: EINVAL");
+	/* Two pages, the second unmapped: the pin fails half way */
+	hole = mmap(NULL, 2 * psz, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	munmap(hole + psz, psz);
+	ok_errno(floor_op(fd, hole, 2 * psz, 0, &cmd), EFAULT,
+		 "memory that is not there: EFAULT");
+	munmap(hole, psz);
+	ok(foll_pins() == pins0 && large_ioptes() == large0,
+	   "no pin and no IOPTE left");
+	close(fd);
+}
+
 int main(void)
 {
 	long alive;
@@ -877,6 +940,7 @@ int main(void)
 	test_accounting(0);
 	test_accounting(1);
 	test_accounting_after_exit();
+	test_floor();
 	ok(objects_alive() == alive, "no object left (%ld)", objects_alive());
 	return tap_done();
 }

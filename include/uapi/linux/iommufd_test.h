@@ -49,6 +49,11 @@
  * @IOMMU_TEST_OP_MD_CHECK_IOTLB: check one IOTLB entry of a mock nested
  *                                domain
  * @IOMMU_TEST_OP_TRIGGER_IOPF: inject an I/O page fault for a mock device
+ * @IOMMU_TEST_OP_OOT_FLOOR: ours, not upstream's (far above its numbers):
+ *                           pin user memory and map it into a mock domain
+ *                           of its own without any IO page table, then
+ *                           unmap and unpin it, and report both times: the
+ *                           floor make bench compares MAP and UNMAP with
  *
  * An unknown op gives EOPNOTSUPP.
  */
@@ -68,6 +73,7 @@ enum iommu_test_op {
 	IOMMU_TEST_OP_DIRTY = 13,
 	IOMMU_TEST_OP_MD_CHECK_IOTLB = 14,
 	IOMMU_TEST_OP_TRIGGER_IOPF = 15,
+	IOMMU_TEST_OP_OOT_FLOOR = 0x10000,
 };
 
 /**
@@ -199,6 +205,12 @@ enum iommu_test_nested_iotlb {
  * @trigger_iopf.grpid: page request group index
  * @trigger_iopf.perm: enum iommu_hwpt_pgfault_perm
  * @trigger_iopf.addr: faulting address
+ * @floor: IOMMU_TEST_OP_OOT_FLOOR (not in the 6.2 layout)
+ * @floor.uptr: user memory to pin and map, page aligned
+ * @floor.length: number of bytes, a multiple of the page size
+ * @floor.dev_flags: enum iommu_test_device_flags of the mock domain
+ * @floor.out_map_ns: output, nanoseconds to pin and map
+ * @floor.out_unmap_ns: output, nanoseconds to unmap and unpin
  * @last: unused; marks the end of the structure as each release knew it
  *
  * 72 bytes, @last at 64; with IOMMUFD_TEST_ABI_6_2, 56 bytes, @last at 48.
@@ -291,6 +303,16 @@ struct iommu_test_cmd {
 			__u32 perm;
 			__u64 addr;
 		} trigger_iopf;
+#ifndef IOMMUFD_TEST_ABI_6_2
+		struct {
+			__aligned_u64 uptr;
+			__aligned_u64 length;
+			__u32 dev_flags;
+			__u32 __reserved;
+			__aligned_u64 out_map_ns;
+			__aligned_u64 out_unmap_ns;
+		} floor;
+#endif
 	};
 	__u32 last;
 };
