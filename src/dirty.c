@@ -5,7 +5,8 @@
  * struct iopt_dirty_ops (allocated with IOMMU_HWPT_ALLOC_DIRTY_TRACKING).
  *
  * Reading walks the areas of the IOAS that intersect the range, under
- * iova_rwsem, and asks the domain for the dirty IOPTEs of each piece; the
+ * iova_rwsem, and asks the domain for the dirty IOPTEs of each piece (but
+ * not of busy areas, which a MAP or UNMAP is loading or unloading); the
  * domain reports them with iopt_dirty_record(), which sets the bits in the
  * user's bitmap. That bitmap is written through its pinned pages, one page
  * at a time, pinned when the first bit lands in it: the domain is read
@@ -182,16 +183,18 @@ static int iopt_set_dirty_tracking(struct io_pagetable *iopt,
 				   struct iopt_domain *domain, bool enable)
 {
 	const struct iopt_dirty_ops *ops = domain->dirty_ops;
-	struct interval_tree_node *node;
+	struct iopt_area *area;
 	int rc = 0;
 
 	down_read(&iopt->iova_rwsem);
-	for (node = interval_tree_iter_first(&iopt->area_itree, 0, ULONG_MAX);
-	     enable && node && !rc;
-	     node = interval_tree_iter_next(node, 0, ULONG_MAX))
-		rc = ops->read_and_clear_dirty(domain, node->start,
-					       node->last - node->start + 1, 0,
-					       NULL);
+	for (area = iopt_area_iter_first(iopt, 0, ULONG_MAX);
+	     enable && area && !rc;
+	     area = iopt_area_iter_next(area, 0, ULONG_MAX))
+		if (!area->busy)
+			rc = ops->read_and_clear_dirty(domain,
+						       iopt_area_iova(area),
+						       iopt_area_length(area),
+						       0, NULL);
 	if (!rc)
 		rc = ops->set_dirty_tracking(domain, enable);
 	up_read(&iopt->iova_rwsem);
@@ -256,14 +259,16 @@ static void iopt_read_dirty(struct io_pagetable *iopt,
 			    unsigned long last, unsigned long flags,
 			    struct iopt_dirty_bitmap *bitmap)
 {
-	struct interval_tree_node *node;
+	struct iopt_area *area;
 	unsigned long start, end;
 
 	down_read(&iopt->iova_rwsem);
-	for (node = interval_tree_iter_first(&iopt->area_itree, iova, last);
-	     node; node = interval_tree_iter_next(node, iova, last)) {
-		start = max(node->start, iova);
-		end = min(node->last, last);
+	for (area = iopt_area_iter_first(iopt, iova, last); area;
+	     area = iopt_area_iter_next(area, iova, last)) {
+		if (area->busy)
+			continue;
+		start = max(iopt_area_iova(area), iova);
+		end = min(iopt_area_last_iova(area), last);
 		domain->dirty_ops->read_and_clear_dirty(domain, start,
 							end - start + 1, flags,
 							bitmap);

@@ -211,6 +211,61 @@ static void iopt_remove_area(struct io_pagetable *iopt, struct iopt_area *area)
 	kfree(area);
 }
 
+/* Take the areas of a MAP out again, after iopt_map_load() failed */
+static void iopt_map_unload(struct io_pagetable *iopt,
+			    struct list_head *pages_list,
+			    struct iopt_pages_list *failed)
+{
+	struct iopt_pages_list *elm;
+
+	list_for_each_entry(elm, pages_list, next) {
+		if (elm == failed)
+			break;
+		iopt_area_unfill_domains(elm->area, iopt);
+	}
+}
+
+/*
+ * Load the areas of a MAP into the domains: pinning, accounting and
+ * iommu_map() happen here. With areas to fill, they are busy and iova_rwsem
+ * is dropped meanwhile, so that the rest of the IOAS stays usable however
+ * long this takes (a large MAP, a page fault stalled by userfaultfd);
+ * domains_rwsem (read) keeps the domains as they are.
+ */
+static int iopt_map_load(struct io_pagetable *iopt,
+			 struct list_head *pages_list)
+{
+	struct iopt_pages_list *elm;
+	int rc = 0;
+
+	lockdep_assert_held(&iopt->domains_rwsem);
+	lockdep_assert_held_write(&iopt->iova_rwsem);
+
+	if (!iopt->num_domains)
+		return 0;
+
+	list_for_each_entry(elm, pages_list, next) {
+		elm->area->busy = true;
+		elm->area->prevent_access++;
+	}
+	up_write(&iopt->iova_rwsem);
+
+	list_for_each_entry(elm, pages_list, next) {
+		rc = iopt_area_fill_domains(elm->area, iopt);
+		if (rc) {
+			iopt_map_unload(iopt, pages_list, elm);
+			break;
+		}
+	}
+
+	down_write(&iopt->iova_rwsem);
+	list_for_each_entry(elm, pages_list, next) {
+		elm->area->busy = false;
+		elm->area->prevent_access--;
+	}
+	return rc;
+}
+
 /**
  * iopt_map_pages() - map pieces of user memory at one IOVA range
  * @iopt: the IO page table
@@ -221,7 +276,9 @@ static void iopt_remove_area(struct io_pagetable *iopt, struct iopt_area *area)
  * @flags: IOPT_ALLOC_IOVA
  *
  * Creates one area per piece and loads them into the IOAS's domains,
- * pinning what needs pinning. Either all are created or none.
+ * pinning what needs pinning. Either all are created or none. The areas
+ * take their IOVA range first and are busy while they load
+ * (iopt_map_load()).
  *
  * Return: 0 or the errno of uapi.md §5.5 steps 6 to 9.
  */
@@ -284,7 +341,6 @@ int iopt_map_pages(struct io_pagetable *iopt, struct list_head *pages_list,
 	iova = *dst_iova;
 	list_for_each_entry(elm, pages_list, next) {
 		area = elm->area;
-		elm->area = NULL;
 		area->iopt = iopt;
 		area->pages = elm->pages;
 		kref_get(&area->pages->kref);
@@ -296,22 +352,12 @@ int iopt_map_pages(struct io_pagetable *iopt, struct list_head *pages_list,
 	}
 	iopt_holes_take(iopt, *dst_iova, iova - 1);
 
-	/* Load them into the domains; on failure take them all out again */
-	for (area = iopt_area_iter_first(iopt, *dst_iova, iova - 1); area;
-	     area = iopt_area_iter_next(area, *dst_iova, iova - 1)) {
-		rc = iopt_area_fill_domains(area, iopt);
+	/* The table owns the areas now; on failure they all go again */
+	rc = iopt_map_load(iopt, pages_list);
+	list_for_each_entry(elm, pages_list, next) {
 		if (rc)
-			break;
-	}
-	if (rc) {
-		struct iopt_area *next;
-
-		for (area = iopt_area_iter_first(iopt, *dst_iova, iova - 1);
-		     area; area = next) {
-			next = iopt_area_iter_next(area, *dst_iova, iova - 1);
-			iopt_area_unfill_domains(area, iopt);
-			iopt_remove_area(iopt, area);
-		}
+			iopt_remove_area(iopt, elm->area);
+		elm->area = NULL;
 	}
 out_unlock:
 	up_write(&iopt->iova_rwsem);
@@ -363,7 +409,7 @@ int iopt_map_user_pages(struct iommufd_ctx *ictx, struct io_pagetable *iopt,
  *	a reference on its pages; free with iopt_free_pages_list()
  *
  * Return: 0, -EINVAL for length 0, -EOVERFLOW, -ENOENT unless contiguous
- * areas cover the whole range, -ENOMEM.
+ * areas, none of them busy, cover the whole range, -ENOMEM.
  */
 int iopt_get_pages(struct io_pagetable *iopt, unsigned long iova,
 		   unsigned long length, struct list_head *pages_list)
@@ -381,7 +427,8 @@ int iopt_get_pages(struct io_pagetable *iopt, unsigned long iova,
 	down_read(&iopt->iova_rwsem);
 	for (area = iopt_area_iter_first(iopt, iova, last); area;
 	     area = iopt_area_iter_next(area, iova, last)) {
-		if (iopt_area_iova(area) > next)
+		/* A gap, or an area being created or destroyed: ENOENT */
+		if (iopt_area_iova(area) > next || area->busy)
 			break;
 		if (iommufd_should_fail()) {
 			rc = -ENOMEM;
@@ -458,6 +505,27 @@ static void iopt_area_unmark(struct io_pagetable *iopt, unsigned long iova,
 }
 
 /*
+ * Unload an area that is to be removed from the domains, with iova_rwsem
+ * dropped meanwhile as iopt_map_load() does: it is busy until then.
+ */
+static void iopt_unmap_unload(struct io_pagetable *iopt,
+			      struct iopt_area *area)
+{
+	lockdep_assert_held(&iopt->domains_rwsem);
+	lockdep_assert_held_write(&iopt->iova_rwsem);
+
+	if (!area->storage_domain)
+		return;
+	area->busy = true;
+	area->prevent_access++;
+	up_write(&iopt->iova_rwsem);
+	iopt_area_unfill_domains(area, iopt);
+	down_write(&iopt->iova_rwsem);
+	area->prevent_access--;
+	area->busy = false;
+}
+
+/*
  * Remove the areas inside [start, last]; an area sticking out stops it.
  * An area accesses have pinned is marked so that they cannot pin or read
  * it any more, the accesses are told to unpin it (without our locks: their
@@ -505,13 +573,22 @@ again:
 			iommufd_access_notify_unmap(iopt, iova, length);
 			goto again;
 		}
+		if (area->busy) {
+			rc = -EBUSY;
+			break;
+		}
 		tries = 0;
 		/* Our mark goes with the area */
 		if (area->seq == marked_seq)
 			marked_seq = 0;
+		iova = iopt_area_last_iova(area);
 		unmapped_bytes += iopt_area_length(area);
-		iopt_area_unfill_domains(area, iopt);
+		iopt_unmap_unload(iopt, area);
 		iopt_remove_area(iopt, area);
+		/* The tree may have changed meanwhile: look again after it */
+		if (iova == last)
+			break;
+		next = iopt_area_iter_first(iopt, iova + 1, last);
 	}
 	/* What stays mapped is usable again, unless another unmapper keeps it */
 	iopt_area_unmark(iopt, marked_iova, marked_seq);
@@ -532,7 +609,9 @@ again:
  * @unmapped: out: bytes removed, also when an error stopped the walk
  *
  * Return: 0, -EOVERFLOW or -EINVAL for a bad range, -ENOENT if an area
- * sticks out of the range (areas before it stay removed) or none is inside.
+ * sticks out of the range (areas before it stay removed) or none is inside,
+ * -EBUSY if a concurrent MAP, COPY or UNMAP is loading or unloading one,
+ * -EDEADLOCK if access pins stay.
  */
 int iopt_unmap_iova(struct io_pagetable *iopt, unsigned long iova,
 		    unsigned long length, unsigned long *unmapped)
@@ -554,7 +633,8 @@ int iopt_unmap_iova(struct io_pagetable *iopt, unsigned long iova,
  * @iopt: the IO page table
  * @unmapped: out: bytes removed
  *
- * Return: 0.
+ * Return: 0, or -EBUSY or -EDEADLOCK as iopt_unmap_iova() (never when no
+ * other call uses the table).
  */
 int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped)
 {

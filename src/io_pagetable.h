@@ -250,6 +250,13 @@ struct iopt_area {
 	 */
 	unsigned int prevent_access;
 	/*
+	 * A MAP or COPY is loading it, or an UNMAP unloading it, with only
+	 * domains_rwsem held: no one else may use, cut or remove it, and
+	 * accesses may not pin or read it (iova_rwsem for write to change,
+	 * for read to test)
+	 */
+	bool busy;
+	/*
 	 * Unique in its table, never 0: an unmapper that marked the area
 	 * (prevent_access) knows it again by IOVA and number after dropping
 	 * the locks, when the area may be gone and its memory reused

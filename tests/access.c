@@ -810,37 +810,54 @@ static void *unmapper_thread(void *arg)
  * gives up, neither stays marked. (Each callback sleeps 20 ms, so the
  * unmap spends about 2 s in its 100 rounds, with its locks dropped.)
  */
+/* Wait up to 5 s for an unmap to keep [iova, iova + 1) from accesses */
+static int kept_from_accesses(int fd, int probe, uint64_t iova)
+{
+	char c;
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		if (access_rw(fd, probe, iova, 1, &c, 0) == EINVAL)
+			return 1;
+		usleep(10000);
+	}
+	return 0;
+}
+
 static void test_unmap_mark_moves(void)
 {
 	const uint64_t x = APERTURE;
 	struct unmapper u = { .iova = x, .length = 2 * psz };
 	uint32_t ioas, id;
+	int afd, probe;
 	pthread_t t;
-	int afd;
 
 	u.fd = open_iommufd();
 	ioas_alloc(u.fd, &ioas);
 	u.ioas = ioas;
 	ioas_map_fixed(u.fd, ioas, buf + psz, psz, x + psz);
 	create_access(u.fd, ioas, PIN, &afd);
+	create_access(u.fd, ioas, 0, &probe);
 	pin(u.fd, afd, x + psz, psz, buf + psz, &id);
 	if (!ok(module_param_write("access_ignore_unmap", 1) == 0 &&
 		module_param_write("access_unmap_delay_ms", 20) == 0,
 		"test accesses ignore unmap notifications, after 20 ms each")) {
+		close(probe);
 		close(afd);
 		close(u.fd);
 		return;
 	}
 	pthread_create(&t, NULL, unmapper_thread, &u);
-	usleep(200000);
+	ok(kept_from_accesses(u.fd, probe, x + psz),
+	   "an unmap waits for the pinned area B: B cannot be read");
 	ok_errno(pin(u.fd, afd, x + psz, psz, buf + psz, &id), EINVAL,
-		 "an unmap waits for the pinned area B: B cannot be pinned");
+		 "nor pinned");
 	ok_errno(ioas_map_fixed(u.fd, ioas, buf, psz, x), 0,
 		 "meanwhile a MAP puts area A below B, in the unmap's range");
 	ok_errno(pin(u.fd, afd, x, psz, buf, &id), 0, "and A gets pinned");
-	usleep(200000);
-	ok_errno(pin(u.fd, afd, x, psz, buf, &id), EINVAL,
-		 "the unmap waits for A now: A cannot be pinned");
+	ok(kept_from_accesses(u.fd, probe, x),
+	   "the unmap waits for A now: A cannot be read");
+	ok_errno(pin(u.fd, afd, x, psz, buf, &id), EINVAL, "nor pinned");
 	ok_errno(pin(u.fd, afd, x + psz, psz, buf + psz, &id), 0,
 		 "B can again: the unmap no longer keeps it");
 	pthread_join(t, NULL);
@@ -854,8 +871,110 @@ static void test_unmap_mark_moves(void)
 	ok_errno(ioas_unmap(u.fd, ioas, x, 2 * psz, NULL), 0,
 		 "with a well-behaved callback both unmap");
 	ok_errno(refs(u.fd, 0, 2, 0), 0, "unpinned");
+	close(probe);
 	close(afd);
 	close(u.fd);
+}
+
+struct stalled_map {
+	int fd;
+	uint32_t ioas;
+	uint64_t iova;
+	void *uptr;
+	int rc;
+};
+
+static void *stalled_map_thread(void *arg)
+{
+	struct stalled_map *m = arg;
+
+	m->rc = ioas_map_fixed(m->fd, m->ioas, m->uptr, psz, m->iova);
+	return NULL;
+}
+
+static void *small_map_thread(void *arg)
+{
+	struct stalled_map *m = arg;
+
+	m->rc = ioas_map_fixed(m->fd, m->ioas, m->uptr, psz, m->iova);
+	if (!m->rc)
+		m->rc = ioas_unmap(m->fd, m->ioas, m->iova, psz, NULL);
+	return NULL;
+}
+
+/*
+ * A MAP pins and maps without holding the IOAS's IOVA lock: while one
+ * stalls on a userfaultfd page, the rest of the IOAS works, and its own
+ * area, being built, can be neither unmapped (EBUSY), copied (ENOENT), nor
+ * pinned or read by an access (EINVAL).
+ */
+static void test_map_stalled(void)
+{
+	const uint64_t x = APERTURE;
+	struct stalled_map stalled, small;
+	struct timespec deadline;
+	uint32_t ioas, ioas2, hwpt, id;
+	uint64_t dst = x, unmapped;
+	int fd = open_iommufd(), afd, afd2, uffd;
+	pthread_t t, t2;
+	char *trap, c;
+
+	uffd = uffd_trap(&trap);
+	if (!ok(uffd >= 0, "a userfaultfd page to stall on")) {
+		close(fd);
+		return;
+	}
+	ioas_alloc(fd, &ioas);
+	ioas_alloc(fd, &ioas2);
+	mock_domain(fd, ioas, NULL, &hwpt, NULL);
+	create_access(fd, ioas, PIN, &afd);
+	create_access(fd, ioas, 0, &afd2);
+
+	stalled = (struct stalled_map){ fd, ioas, x, trap, -1 };
+	pthread_create(&t, NULL, stalled_map_thread, &stalled);
+	ok(uffd_stalled(uffd), "a MAP stalls pinning a userfaultfd page");
+
+	small = (struct stalled_map){ fd, ioas, x + 16 * psz, buf, -1 };
+	pthread_create(&t2, NULL, small_map_thread, &small);
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 10;
+	if (!ok(pthread_timedjoin_np(t2, NULL, &deadline) == 0,
+		"meanwhile another MAP and UNMAP on the IOAS go through")) {
+		uffd_release(uffd, trap);
+		pthread_join(t2, NULL);
+	}
+	ok_errno(small.rc, 0, "(both succeed)");
+	ok_errno(ioas_map_fixed(fd, ioas, buf, psz, x), EEXIST,
+		 "the stalled MAP's IOVA is taken: EEXIST");
+	ok_errno(ioas_unmap(fd, ioas, x, psz, NULL), EBUSY,
+		 "UNMAP of its area: EBUSY");
+	ok_errno(ioas_unmap(fd, ioas, 0, UINT64_MAX, &unmapped), EBUSY,
+		 "unmap-all too");
+	ok_errno(ioas_copy(fd, MAP_FIXED_RW, ioas2, ioas, x, psz, &dst),
+		 ENOENT, "COPY from it: ENOENT");
+	ok_errno(pin(fd, afd, x, psz, NULL, &id), EINVAL,
+		 "ACCESS_PAGES of it: EINVAL");
+	ok_errno(access_rw(fd, afd2, x, 1, &c, 0), EINVAL,
+		 "ACCESS_RW of it: EINVAL");
+	ok(stalled.rc == -1, "the MAP is still stalled");
+
+	uffd_release(uffd, trap);
+	pthread_join(t, NULL);
+	ok_errno(stalled.rc, 0, "released, the MAP completes");
+	ok_errno(check_map(fd, hwpt, x, psz, trap), 0,
+		 "its page is in the domain");
+	ok_errno(ioas_copy(fd, MAP_FIXED_RW, ioas2, ioas, x, psz, &dst), 0,
+		 "now COPY works");
+	ok_errno(access_rw(fd, afd2, x, 1, &c, 0), 0, "and ACCESS_RW");
+	ok_errno(ioas_unmap(fd, ioas, x, psz, NULL), 0, "and UNMAP");
+	ok_errno(ioas_unmap(fd, ioas2, x, psz, NULL), 0,
+		 "(and of the copy)");
+	ok_errno(check_refs(fd, trap, psz, 0), 0, "nothing stays pinned");
+	close(afd);
+	close(afd2);
+	close(uffd);
+	munmap(trap, psz);
+	close(fd);
 }
 
 /* MOCK_FLAGS_ACCESS_SYZ: the IOVA is {u32 area number, u32 offset} */
@@ -1472,6 +1591,7 @@ int main(void)
 	test_kthread();
 	test_edeadlock();
 	test_unmap_mark_moves();
+	test_map_stalled();
 	test_syz();
 	test_rw_fork();
 	test_replace();
