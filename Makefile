@@ -167,7 +167,7 @@ bench: deps
 	@$(MAKE) --no-print-directory modules TEST=0 >/dev/null
 	@$(MAKE) --no-print-directory $(BUILD)/bench/bench $(BUILD)/bench/vmm-bench
 	@set -e; for k in $(KERNELS); do \
-		vmm=$$(ls $(BUILD)/$$k/vfio/*.ko >/dev/null 2>&1 && echo --vmm); \
+		vmm=$$(ls $(BUILD)/$$k/vfio/*.ko >/dev/null 2>&1 && echo --vmm || true); \
 		scripts/vm-payload.sh $$vmm --append "hugepagesz=1G hugepages=1" \
 			$(BUILD) $$k bench 4096 bench/guest-bench.sh \
 			$(BUILD)/$$k-test/iommufd.ko $(BUILD)/bench/bench \
