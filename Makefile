@@ -160,22 +160,32 @@ demo-driver: deps
 		$(BUILD)/$$k/iommufd.ko $(BUILD)/$$k/iommufd_pci.ko \
 		$(BUILD)/demo/driver-demo -- -device $(EDU)
 
-# Per kernel: the mock-domain table (test build), and where VFIO is rebuilt,
-# QEMU through iommufd against QEMU through type1 (production build)
+# Per kernel: the mock-domain table (test build), Debian's VFIO type1
+# against iommufd_pci.ko on an edu (test build), and where VFIO is rebuilt,
+# QEMU through iommufd against QEMU through type1 (production build).
+# make bench KERNELS="..." runs a subset.
+BENCH_BINS := $(addprefix $(BUILD)/bench/,bench type1-bench vmm-bench)
 bench: deps
 	@$(MAKE) --no-print-directory modules TEST=1 >/dev/null
 	@$(MAKE) --no-print-directory modules TEST=0 >/dev/null
-	@$(MAKE) --no-print-directory $(BUILD)/bench/bench $(BUILD)/bench/vmm-bench
+	@$(MAKE) --no-print-directory $(BENCH_BINS)
 	@set -e; for k in $(KERNELS); do \
-		vmm=$$(ls $(BUILD)/$$k/vfio/*.ko >/dev/null 2>&1 && echo --vmm); \
+		vmm=$$(ls $(BUILD)/$$k/vfio/*.ko >/dev/null 2>&1 && echo --vmm || true); \
 		scripts/vm-payload.sh $$vmm --append "hugepagesz=1G hugepages=1" \
-			$(BUILD) $$k bench 4096 bench/guest-bench.sh \
-			$(BUILD)/$$k-test/iommufd.ko $(BUILD)/bench/bench \
-			$(BUILD)/bench/vmm-bench -- -cpu qemu64,+pdpe1gb -device $(EDU); \
+			--intree "vfio-pci vfio_iommu_type1" \
+			$(BUILD) $$k bench 6144 bench/guest-bench.sh \
+			$(BUILD)/$$k-test/iommufd.ko $(BUILD)/$$k-test/iommufd_pci.ko \
+			$(BENCH_BINS) -- -cpu qemu64,+pdpe1gb -device $(EDU); \
 	done
 
-$(BUILD)/bench/bench: bench/bench.c tests/tap.h tests/utils.h \
+$(BUILD)/bench/bench: bench/bench.c bench/bench.h tests/tap.h tests/utils.h \
 		include/uapi/linux/iommufd.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $<
+
+$(BUILD)/bench/type1-bench: bench/type1-bench.c bench/bench.h tests/tap.h \
+		tests/utils.h include/uapi/linux/iommufd.h \
+		include/uapi/linux/iommufd_pci.h $(UAPI_VFIO)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 

@@ -31,7 +31,7 @@ fi
 
 kernel_files=$(ls src/*.[ch] include/linux/*.h include/uapi/linux/*.h \
 	tests/consumer/*.[ch] pci/*.c compat/probes/*.c)
-user_files=$(ls tests/*.[ch] tests/abi/*.c tests/fuzz/*.[ch] demo/*.c bench/*.c)
+user_files=$(ls tests/*.[ch] tests/abi/*.c tests/fuzz/*.[ch] demo/*.c bench/*.[ch])
 
 codespell=()
 dict=$(python3 -c 'import codespell_lib, os; print(os.path.join(os.path.dirname(codespell_lib.__file__), "data", "dictionary.txt"))' 2>/dev/null || true)
