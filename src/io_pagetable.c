@@ -554,6 +554,16 @@ again:
 			rc = -ENOENT;
 			break;
 		}
+		/*
+		 * Another call is loading or unloading it. Unmap-all always
+		 * succeeds (uapi.md §5.7): that call comes after it, or before.
+		 */
+		if (area->busy) {
+			if (start == 0 && last == ULONG_MAX)
+				continue;
+			rc = -EBUSY;
+			break;
+		}
 		if (area->num_accesses) {
 			if (tries++ == IOPT_UNMAP_ACCESS_TRIES) {
 				rc = -EDEADLOCK;
@@ -572,10 +582,6 @@ again:
 			up_read(&iopt->domains_rwsem);
 			iommufd_access_notify_unmap(iopt, iova, length);
 			goto again;
-		}
-		if (area->busy) {
-			rc = -EBUSY;
-			break;
 		}
 		tries = 0;
 		/* Our mark goes with the area */
@@ -633,8 +639,9 @@ int iopt_unmap_iova(struct io_pagetable *iopt, unsigned long iova,
  * @iopt: the IO page table
  * @unmapped: out: bytes removed
  *
- * Return: 0, or -EBUSY or -EDEADLOCK as iopt_unmap_iova() (never when no
- * other call uses the table).
+ * Areas another call is loading or unloading (busy) are left to it.
+ *
+ * Return: 0, or -EDEADLOCK as iopt_unmap_iova().
  */
 int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped)
 {
