@@ -44,6 +44,7 @@ void iopt_init_table(struct io_pagetable *iopt)
 	iopt->holes = RB_ROOT;
 	iopt->spare_holes = NULL;
 	INIT_LIST_HEAD(&iopt->domains);
+	init_waitqueue_head(&iopt->unload_wq);
 	xa_init_flags(&iopt->access_list, XA_FLAGS_ALLOC);
 }
 
@@ -245,7 +246,7 @@ static int iopt_map_load(struct io_pagetable *iopt,
 		return 0;
 
 	list_for_each_entry(elm, pages_list, next) {
-		elm->area->busy = true;
+		elm->area->busy = IOPT_AREA_LOADING;
 		elm->area->prevent_access++;
 	}
 	up_write(&iopt->iova_rwsem);
@@ -260,7 +261,7 @@ static int iopt_map_load(struct io_pagetable *iopt,
 
 	down_write(&iopt->iova_rwsem);
 	list_for_each_entry(elm, pages_list, next) {
-		elm->area->busy = false;
+		elm->area->busy = IOPT_AREA_READY;
 		elm->area->prevent_access--;
 	}
 	return rc;
@@ -505,24 +506,40 @@ static void iopt_area_unmark(struct io_pagetable *iopt, unsigned long iova,
 }
 
 /*
- * Unload an area that is to be removed from the domains, with iova_rwsem
- * dropped meanwhile as iopt_map_load() does: it is busy until then.
+ * Unload an area from the domains and remove it, with iova_rwsem dropped
+ * while it unloads, as iopt_map_load() does: it is busy until then. An
+ * UNMAP that met it meanwhile waits for it to go.
  */
-static void iopt_unmap_unload(struct io_pagetable *iopt,
+static void iopt_unmap_remove(struct io_pagetable *iopt,
 			      struct iopt_area *area)
 {
 	lockdep_assert_held(&iopt->domains_rwsem);
 	lockdep_assert_held_write(&iopt->iova_rwsem);
 
-	if (!area->storage_domain)
-		return;
-	area->busy = true;
-	area->prevent_access++;
+	if (area->storage_domain) {
+		area->busy = IOPT_AREA_UNLOADING;
+		area->prevent_access++;
+		up_write(&iopt->iova_rwsem);
+		iopt_area_unfill_domains(area, iopt);
+		down_write(&iopt->iova_rwsem);
+		area->prevent_access--;
+	}
+	iopt_remove_area(iopt, area);
+	WRITE_ONCE(iopt->unloads, iopt->unloads + 1);
+	wake_up_all(&iopt->unload_wq);
+}
+
+/* Wait, without locks, until an UNMAP removed an area it was unloading */
+static void iopt_unmap_wait(struct io_pagetable *iopt)
+{
+	unsigned long unloads = iopt->unloads;
+
+	lockdep_assert_held(&iopt->domains_rwsem);
+	lockdep_assert_held_write(&iopt->iova_rwsem);
+
 	up_write(&iopt->iova_rwsem);
-	iopt_area_unfill_domains(area, iopt);
-	down_write(&iopt->iova_rwsem);
-	area->prevent_access--;
-	area->busy = false;
+	up_read(&iopt->domains_rwsem);
+	wait_event(iopt->unload_wq, READ_ONCE(iopt->unloads) != unloads);
 }
 
 /*
@@ -555,10 +572,15 @@ again:
 			break;
 		}
 		/*
-		 * Another call is loading or unloading it. Unmap-all always
-		 * succeeds (uapi.md §5.7): that call comes after it, or before.
+		 * A MAP or COPY is loading it: EBUSY, but unmap-all always
+		 * succeeds (uapi.md §5.7): that MAP comes after it. Another
+		 * UNMAP is unloading it: that one comes first; wait for it.
 		 */
-		if (area->busy) {
+		if (area->busy == IOPT_AREA_UNLOADING) {
+			iopt_unmap_wait(iopt);
+			goto again;
+		}
+		if (area->busy == IOPT_AREA_LOADING) {
 			if (start == 0 && last == ULONG_MAX)
 				continue;
 			rc = -EBUSY;
@@ -589,8 +611,7 @@ again:
 			marked_seq = 0;
 		iova = iopt_area_last_iova(area);
 		unmapped_bytes += iopt_area_length(area);
-		iopt_unmap_unload(iopt, area);
-		iopt_remove_area(iopt, area);
+		iopt_unmap_remove(iopt, area);
 		/* The tree may have changed meanwhile: look again after it */
 		if (iova == last)
 			break;
@@ -616,8 +637,8 @@ again:
  *
  * Return: 0, -EOVERFLOW or -EINVAL for a bad range, -ENOENT if an area
  * sticks out of the range (areas before it stay removed) or none is inside,
- * -EBUSY if a concurrent MAP, COPY or UNMAP is loading or unloading one,
- * -EDEADLOCK if access pins stay.
+ * -EBUSY if a concurrent MAP or COPY is still loading one (areas another
+ * UNMAP is unloading are waited for), -EDEADLOCK if access pins stay.
  */
 int iopt_unmap_iova(struct io_pagetable *iopt, unsigned long iova,
 		    unsigned long length, unsigned long *unmapped)
@@ -639,7 +660,7 @@ int iopt_unmap_iova(struct io_pagetable *iopt, unsigned long iova,
  * @iopt: the IO page table
  * @unmapped: out: bytes removed
  *
- * Areas another call is loading or unloading (busy) are left to it.
+ * Areas a concurrent MAP or COPY is still loading are left to it.
  *
  * Return: 0, or -EDEADLOCK as iopt_unmap_iova().
  */
@@ -660,6 +681,9 @@ static int iopt_cut_one(struct io_pagetable *iopt, unsigned long iova,
 	area = iopt_area_iter_first(iopt, iova, iova);
 	if (!area || iopt_area_iova(area) == iova)
 		return 0;
+	/* Another call is loading or unloading it */
+	if (area->busy)
+		return -EBUSY;
 	/* Large IOPTEs cannot be cut in two; access pins are per area */
 	if (iova % iopt->iova_alignment || area->large_loaded ||
 	    area->num_accesses)
@@ -706,7 +730,7 @@ static int iopt_cut_one(struct io_pagetable *iopt, unsigned long iova,
  *
  * Return: 0, -EINVAL for an IOVA that is not aligned or inside an area
  * loaded with large IOPTEs or pinned by an access, -EBUSY inside an area
- * another unmap is removing, -ENOMEM.
+ * another unmap is removing or a MAP loading, -ENOMEM.
  */
 int iopt_cut_iova(struct io_pagetable *iopt, unsigned long *iovas,
 		  size_t num_iovas)

@@ -36,6 +36,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
+#include <linux/wait.h>
 #include <linux/xarray.h>
 
 struct iommufd_access;
@@ -182,6 +183,12 @@ struct io_pagetable {
 	unsigned int num_pin_accesses;
 	/* The last struct iopt_area::seq given; under iova_rwsem (write) */
 	u64 area_seq;
+	/*
+	 * Areas removed by UNMAP, under iova_rwsem (write): an UNMAP meeting
+	 * an area another one is unloading waits on unload_wq for it to go
+	 */
+	unsigned long unloads;
+	wait_queue_head_t unload_wq;
 };
 
 struct iopt_reserved {
@@ -210,7 +217,7 @@ struct iopt_pages {
 	struct kref kref;
 	/*
 	 * Protects both trees, pinned_pfns and the pins: nests inside
-	 * iova_rwsem
+	 * iova_rwsem, or inside domains_rwsem alone while an area is busy
 	 */
 	struct mutex mutex;
 	/* Page-index ranges of the areas loaded into domains */
@@ -228,6 +235,13 @@ struct iopt_pages {
 	struct task_struct *source_task;
 	struct mm_struct *source_mm;
 	struct user_struct *source_user;
+};
+
+/* What the owner of a busy area is doing with it (struct iopt_area::busy) */
+enum iopt_area_busy {
+	IOPT_AREA_READY = 0,
+	IOPT_AREA_LOADING,
+	IOPT_AREA_UNLOADING,
 };
 
 struct iopt_area {
@@ -255,7 +269,7 @@ struct iopt_area {
 	 * accesses may not pin or read it (iova_rwsem for write to change,
 	 * for read to test)
 	 */
-	bool busy;
+	enum iopt_area_busy busy;
 	/*
 	 * Unique in its table, never 0: an unmapper that marked the area
 	 * (prevent_access) knows it again by IOVA and number after dropping

@@ -90,7 +90,9 @@ static int iopt_access_check(struct io_pagetable *iopt, unsigned long iova,
 
 	for (area = iopt_area_iter_first(iopt, iova, last); area;
 	     area = iopt_area_iter_next(area, iova, last)) {
-		if (iopt_area_iova(area) > next)
+		/* A gap, or an area a MAP is still loading: not mapped yet */
+		if (iopt_area_iova(area) > next ||
+		    area->busy == IOPT_AREA_LOADING)
 			return -ENOENT;
 		if (area->prevent_access)
 			return -EINVAL;

@@ -7,7 +7,8 @@
  * mapping, copying, unmapping, attaching, moving and detaching mock devices
  * and destroying in one context for a bounded time, and doing so with
  * dirty tracking on while the "device" writes, bitmaps are read and
- * tracking is toggled. Afterwards the count of live objects, every page pin
+ * tracking is toggled; and two UNMAPs racing for one large area.
+ * Afterwards the count of live objects, every page pin
  * and VmPin must be back where they started.
  */
 #include <pthread.h>
@@ -613,6 +614,84 @@ static void test_dirty_churn(int by_extent)
 	module_param_write("mock_dirty_by_extent", 0);
 }
 
+/* Two UNMAPs of one large area at once (test build) */
+#define RACE_LEN (32ul << 20)
+#define RACE_ROUNDS 20
+
+struct racer {
+	int fd;
+	uint32_t ioas;
+	int rc;
+	uint64_t unmapped;
+};
+
+static void *unmap_racer(void *arg)
+{
+	struct racer *r = arg;
+
+	pthread_barrier_wait(&barrier);
+	r->rc = ioas_unmap(r->fd, r->ioas, MOCK_APERTURE_START, RACE_LEN,
+			   &r->unmapped);
+	return NULL;
+}
+
+/*
+ * An UNMAP unloads an area without the IOVA lock; another UNMAP of it
+ * meanwhile waits for it to go and then finds nothing (ENOENT), never
+ * EBUSY, and the first one reports the whole area.
+ */
+static void test_unmap_race(void)
+{
+	struct racer r[2];
+	int fd = open_iommufd(), i, round, unexpected = 0;
+	uint32_t ioas;
+	pthread_t t[2];
+	char *mem;
+
+	/* 4 KiB pages, so that unloading takes a while and refs can tell */
+	mem = mmap(NULL, RACE_LEN, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!ok(mem != MAP_FAILED && !madvise(mem, RACE_LEN, MADV_NOHUGEPAGE),
+		"32 MiB to map")) {
+		close(fd);
+		return;
+	}
+	memset(mem, 1, RACE_LEN);
+	ioas_alloc(fd, &ioas);
+	mock_domain(fd, ioas, NULL, NULL, NULL);
+	pthread_barrier_init(&barrier, NULL, 2);
+	for (round = 0; round < RACE_ROUNDS; round++) {
+		if (ioas_map_fixed(fd, ioas, mem, RACE_LEN,
+				   MOCK_APERTURE_START)) {
+			unexpected++;
+			break;
+		}
+		for (i = 0; i < 2; i++) {
+			r[i] = (struct racer){ fd, ioas, -1, 0 };
+			pthread_create(&t[i], NULL, unmap_racer, &r[i]);
+		}
+		for (i = 0; i < 2; i++)
+			pthread_join(t[i], NULL);
+		/* One removes it all, the other finds nothing */
+		if (!((r[0].rc == 0 && r[0].unmapped == RACE_LEN &&
+		       r[1].rc == ENOENT) ||
+		      (r[1].rc == 0 && r[1].unmapped == RACE_LEN &&
+		       r[0].rc == ENOENT))) {
+			diag("round %d: %d (%llu bytes), %d (%llu bytes)",
+			     round, r[0].rc, (unsigned long long)r[0].unmapped,
+			     r[1].rc, (unsigned long long)r[1].unmapped);
+			unexpected++;
+		}
+	}
+	pthread_barrier_destroy(&barrier);
+	ok(!unexpected, "%d rounds of two UNMAPs of one 32 MiB area: one "
+	   "removes it, the other gets ENOENT", RACE_ROUNDS);
+	ok_errno(check_refs(fd, mem, RACE_LEN, 0), 0, "nothing stays pinned");
+	close(fd);
+	munmap(mem, RACE_LEN);
+	check_alive("unmap race");
+}
+
 int main(void)
 {
 	alive_at_start = objects_alive();
@@ -626,6 +705,7 @@ int main(void)
 		test_domains_churn();
 		test_dirty_churn(0);
 		test_dirty_churn(1);
+		test_unmap_race();
 	}
 	return tap_done();
 }
