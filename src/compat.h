@@ -54,6 +54,19 @@ static inline long iommufd_pin_user_pages_remote(struct mm_struct *mm,
 }
 
 /*
+ * With @locked, a long-term pin can drop the mmap_lock to wait for a fault
+ * handler (userfaultfd) to provide a missing page. The kernels that refuse
+ * @locked with FOLL_LONGTERM (above; pin_user_pages_fast() too, in its slow
+ * path) fail the pin with -EFAULT instead: the caller faults the page in
+ * first (fixup_user_fault(), which may wait) and pins again.
+ */
+#ifdef HAVE_PIN_USER_PAGES_REMOTE_NOVMAS
+#define IOMMUFD_LONGTERM_PIN_WAITS true
+#else
+#define IOMMUFD_LONGTERM_PIN_WAITS false
+#endif
+
+/*
  * A read-only long-term pin must leave device and CPU on the same page even
  * when the process writes it later. Since 6.2 GUP sees to it by breaking
  * COW of whatever it pins in a private ("COW") mapping first. Before, its

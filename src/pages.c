@@ -273,10 +273,28 @@ out_unlock:
 }
 
 /*
+ * Fault in the page at @uptr of @mm as an access of the process would,
+ * waiting for its userfaultfd handler if it has one (compat.h:
+ * IOMMUFD_LONGTERM_PIN_WAITS). 0 if the page is there now. @mm is alive.
+ */
+static int iopt_pages_fault_in(struct mm_struct *mm, unsigned long uptr)
+{
+	bool unlocked = false;
+	int rc;
+
+	mmap_read_lock(mm);
+	rc = fixup_user_fault(mm, uptr, 0, &unlocked);
+	mmap_read_unlock(mm);
+	return rc;
+}
+
+/*
  * Pin pages [index, index + npages) of the mapping process: long-term
  * FOLL_PIN, for write if the MAP was writable. From another process (a
  * device attached after fork(), say) the pin is remote, and fails with
- * -EFAULT once the mapping process's mm is gone.
+ * -EFAULT once the mapping process's mm is gone. A missing page that a
+ * userfaultfd handler provides is waited for, on every kernel: where GUP
+ * cannot wait, the page is faulted in once and pinned again.
  */
 static int iopt_pages_pin(struct iopt_pages *pages, unsigned long index,
 			  unsigned long npages, struct page **out)
@@ -287,6 +305,7 @@ static int iopt_pages_pin(struct iopt_pages *pages, unsigned long index,
 	struct mm_struct *mm = pages->source_mm;
 	bool remote = current->mm != mm;
 	unsigned long done = 0;
+	bool faulted = false;
 	int locked;
 	long rc = 0;
 
@@ -317,9 +336,16 @@ static int iopt_pages_pin(struct iopt_pages *pages, unsigned long index,
 		}
 		if (rc <= 0) {
 			rc = rc ?: -EFAULT;
+			if (!IOMMUFD_LONGTERM_PIN_WAITS && rc == -EFAULT &&
+			    !faulted &&
+			    !iopt_pages_fault_in(mm, uptr + done * PAGE_SIZE)) {
+				faulted = true;
+				continue;
+			}
 			break;
 		}
 		done += rc;
+		faulted = false;
 		rc = 0;
 	}
 	if (remote)

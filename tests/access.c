@@ -541,7 +541,7 @@ static int uffd_trap(char **trap)
 {
 	struct uffdio_api api = { .api = UFFD_API };
 	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
-	int uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
+	int uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 
 	*trap = mmap(NULL, psz, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -553,7 +553,11 @@ static int uffd_trap(char **trap)
 	return uffd;
 }
 
-/* Wait up to 10 s for a thread to stall on the trap */
+/*
+ * Wait up to 10 s for a thread to stall on the trap. The userfaultfd is
+ * O_NONBLOCK: on older kernels (6.1) poll() of a blocking one answers POLLERR
+ * at once, and the read would wait for a fault that may never come.
+ */
 static int uffd_stalled(int uffd)
 {
 	struct pollfd pfd = { .fd = uffd, .events = POLLIN };

@@ -24,15 +24,23 @@ step() {
 	fi
 }
 
+# A program still running after this many seconds is killed and fails, and
+# the rest of the plan runs (the debug kernel's slowest takes ~4 minutes)
+prog_timeout=900
+
 # run PROGRAM: a TAP test program
 run() {
 	echo "# --- $*"
 	prog=$1
 	shift
-	"./$prog" "$@"
+	timeout -k 10 $prog_timeout "./$prog" "$@"
 	rc=$?
 	if [ $rc -ne 0 ]; then
-		echo "not ok - $prog exited with status $rc"
+		if [ $rc -eq 143 ] || [ $rc -eq 137 ]; then
+			echo "not ok - $prog killed after ${prog_timeout}s (hung?)"
+		else
+			echo "not ok - $prog exited with status $rc"
+		fi
 		steps=$((steps + 1))
 		fails=$((fails + 1))
 	fi
