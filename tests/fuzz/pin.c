@@ -41,6 +41,11 @@
 /* The pretend world of fuzz_mm.h */
 static struct page page_array[NPFN];
 static unsigned long umap[NUPAGES];	/* user page -> PFN, 0: unmapped */
+/*
+ * Mapped, but missing until faulted in: a long-term pin of 6.1 (which
+ * cannot wait for the fault) fails there until fixup_user_fault()
+ */
+static bool lazy[NUPAGES];
 static struct vm_area_struct vmas[2];
 static struct mm_struct mm_a, mm_b;
 static struct task_struct task_a, task_b, task_kthread;
@@ -89,10 +94,26 @@ long fuzz_gup(struct mm_struct *mm, unsigned long start, unsigned long n,
 		u = (start - UBASE) / PAGE_SIZE + i;
 		if (start < UBASE || u >= NUPAGES || !umap[u])
 			break;
+		if (lazy[u] && (flags & FOLL_LONGTERM) &&
+		    !IOMMUFD_LONGTERM_PIN_WAITS)
+			break;
+		lazy[u] = false;
 		pages[i] = pfn_to_page(umap[u]);
 		pages[i]->pins++;
 	}
 	return i ? (long)i : -EFAULT;
+}
+
+int fixup_user_fault(struct mm_struct *mm, unsigned long address,
+		     unsigned int fault_flags, bool *unlocked)
+{
+	unsigned long u = (address - UBASE) / PAGE_SIZE;
+
+	FUZZ_CHECK(mm->lock_readers, "faulting in without mmap_lock");
+	if (address < UBASE || u >= NUPAGES || !umap[u])
+		return -EFAULT;
+	lazy[u] = false;
+	return 0;
 }
 
 void fuzz_unpin(struct page *page)
@@ -636,6 +657,7 @@ static void world(struct fuzz_input *in)
 		if (b & 1)
 			pfn = PFN_BASE + (pfn * 37 + i) % (NPFN - 1);
 		umap[i] = (flags & 1) && (b & 2) && i % 5 == 0 ? 0 : pfn;
+		lazy[i] = pfn % 7 == 0;
 		pfn = PFN_BASE + (pfn + 1 - PFN_BASE) % NPFN;
 		b >>= 1;
 	}

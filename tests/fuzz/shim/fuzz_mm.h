@@ -67,6 +67,8 @@ long fuzz_gup(struct mm_struct *mm, unsigned long start, unsigned long n,
 	      unsigned int flags, struct page **pages);
 void fuzz_unpin(struct page *page);
 struct vm_area_struct *vma_lookup(struct mm_struct *mm, unsigned long addr);
+int fixup_user_fault(struct mm_struct *mm, unsigned long address,
+		     unsigned int fault_flags, bool *unlocked);
 unsigned long fuzz_copy_user(unsigned long uptr, void *data, unsigned long n,
 			     bool to_user);
 

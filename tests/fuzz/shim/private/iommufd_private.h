@@ -28,6 +28,8 @@ struct iommufd_ctx {
 /* 6.1 (true) or later kernels: the input chooses */
 extern bool fuzz_ro_pin_breaks_cow;
 #define IOMMUFD_RO_PIN_BREAKS_COW fuzz_ro_pin_breaks_cow
+/* Likewise: 6.1's long-term pins cannot wait for a page to be faulted in */
+#define IOMMUFD_LONGTERM_PIN_WAITS (!fuzz_ro_pin_breaks_cow)
 
 static inline long iommufd_pin_user_pages_remote(struct mm_struct *mm,
 						 unsigned long start,
