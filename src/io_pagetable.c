@@ -203,7 +203,7 @@ static void iopt_area_set_range(struct iopt_area *area, unsigned long iova,
 static void iopt_remove_area(struct io_pagetable *iopt, struct iopt_area *area)
 {
 	lockdep_assert_held_write(&iopt->iova_rwsem);
-	WARN_ON(area->storage_domain);
+	WARN_ON(area->storage_domain || area->runs);
 
 	interval_tree_remove(&area->node, &iopt->area_itree);
 	iopt_holes_give(iopt, iopt_area_iova(area), iopt_area_last_iova(area));
@@ -704,6 +704,7 @@ static int iopt_cut_one(struct io_pagetable *iopt, unsigned long iova,
 
 	/* The IOPTEs stay: only the bookkeeping of the halves changes */
 	mutex_lock(&pages->mutex);
+	iopt_area_forget_runs(area);
 	if (area->storage_domain)
 		interval_tree_remove(&area->pages_node, &pages->domains_itree);
 	interval_tree_remove(&area->node, &iopt->area_itree);

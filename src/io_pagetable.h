@@ -244,6 +244,13 @@ enum iopt_area_busy {
 	IOPT_AREA_UNLOADING,
 };
 
+/* Pages [index, index + npages) of a loaded area are at PFNs from pfn on */
+struct iopt_pfn_run {
+	unsigned long index;
+	unsigned long npages;
+	unsigned long pfn;
+};
+
 struct iopt_area {
 	struct interval_tree_node node;		/* IOVA, bytes */
 	/* Indexes of the pages it uses, in pages->domains_itree when loaded */
@@ -257,6 +264,15 @@ struct iopt_area {
 	struct iopt_domain *storage_domain;
 	/* Loaded with large IOPTEs: cannot be split */
 	bool large_loaded;
+	/*
+	 * The long runs of contiguous PFNs its first fill mapped, in index
+	 * order, while it is loaded: read back from here instead of page by
+	 * page from the storage domain. Not all of them if memory was short.
+	 * Protected by pages->mutex.
+	 */
+	struct iopt_pfn_run *runs;
+	unsigned int nr_runs;
+	unsigned int max_runs;
 	/*
 	 * Unmappers waiting for its access pins to go: while non-zero,
 	 * accesses may not pin or read it (iova_rwsem for write to change,
@@ -474,6 +490,7 @@ int iopt_dirty_read_by_extent(iopt_dirty_extent_fn fn, void *priv,
 
 /* pages.c: loading areas into domains, pinning and accounting */
 int iopt_area_fill_domain(struct iopt_area *area, struct iopt_domain *domain);
+void iopt_area_forget_runs(struct iopt_area *area);
 int iopt_area_fill_domains(struct iopt_area *area, struct io_pagetable *iopt);
 void iopt_area_unfill_domain(struct iopt_area *area,
 			     struct iopt_domain *domain, bool last);

@@ -400,24 +400,115 @@ static unsigned long iopt_pages_count_uncovered(struct iopt_pages *pages,
 }
 
 /*
- * The PFN of page @index, which domains_itree covers: from the storage
- * domain of an area holding it
+ * Runs of at least this many pages are recorded (area->runs): one record
+ * per 256 KiB at most, and none for memory of scattered small pages
+ */
+#ifndef IOPT_RUN_RECORD_MIN
+#define IOPT_RUN_RECORD_MIN 64
+#endif
+
+/*
+ * Record that the first fill of @area mapped pages [index, index + npages)
+ * at PFNs from @pfn. A record only saves reading them back: without memory
+ * for it there is none.
+ */
+static void iopt_area_record_run(struct iopt_area *area, unsigned long index,
+				 unsigned long npages, unsigned long pfn)
+{
+	struct iopt_pfn_run *runs;
+	unsigned int max;
+
+	if (npages < IOPT_RUN_RECORD_MIN || area->storage_domain)
+		return;
+	if (area->nr_runs == area->max_runs) {
+		if (area->max_runs > UINT_MAX / 2)
+			return;
+		max = area->max_runs ? 2 * area->max_runs : 8;
+		runs = krealloc_array(area->runs, max, sizeof(*runs),
+				      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (!runs)
+			return;
+		area->runs = runs;
+		area->max_runs = max;
+	}
+	area->runs[area->nr_runs++] = (struct iopt_pfn_run){
+		.index = index, .npages = npages, .pfn = pfn,
+	};
+}
+
+/**
+ * iopt_area_forget_runs() - drop the PFN runs recorded for an area
+ * @area: the area, unloaded or about to have its pages ranges change
+ *
+ * The caller holds pages->mutex or is the area's only user.
+ */
+void iopt_area_forget_runs(struct iopt_area *area)
+{
+	kfree(area->runs);
+	area->runs = NULL;
+	area->nr_runs = 0;
+	area->max_runs = 0;
+}
+
+/* The recorded run holding page @index of a loaded area, or NULL */
+static struct iopt_pfn_run *iopt_area_find_run(struct iopt_area *area,
+					       unsigned long index)
+{
+	unsigned int lo = 0, hi = area->nr_runs, mid;
+	struct iopt_pfn_run *run;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		run = &area->runs[mid];
+		if (index < run->index)
+			hi = mid;
+		else if (index >= run->index + run->npages)
+			lo = mid + 1;
+		else
+			return run;
+	}
+	return NULL;
+}
+
+/*
+ * The PFN of page @index of a loaded area, recorded or read back from
+ * @domain, which holds the area. *@next is set past the pages known to
+ * follow it contiguously, up to @last.
+ */
+static unsigned long iopt_area_read_pfn(struct iopt_area *area,
+					struct iopt_domain *domain,
+					unsigned long index, unsigned long last,
+					unsigned long *next)
+{
+	struct iopt_pfn_run *run = iopt_area_find_run(area, index);
+	unsigned long off;
+
+	if (run) {
+		*next = min(last, run->index + run->npages - 1) + 1;
+		return run->pfn + (index - run->index);
+	}
+	*next = index + 1;
+	off = max(index * PAGE_SIZE, area->pages_offset);
+	return PHYS_PFN(domain->ops->iova_to_phys(domain,
+						   iopt_area_off_to_iova(area,
+									 off)));
+}
+
+/*
+ * The PFN of page @index, which domains_itree covers: recorded for an area
+ * holding it, or from that area's storage domain
  */
 static unsigned long iopt_pages_lookup_domain_pfn(struct iopt_pages *pages,
 						  unsigned long index)
 {
 	struct interval_tree_node *node;
-	struct iopt_domain *domain;
 	struct iopt_area *area;
-	unsigned long off;
+	unsigned long next;
 
 	node = interval_tree_iter_first(&pages->domains_itree, index, index);
 	area = container_of(node, struct iopt_area, pages_node);
-	domain = area->storage_domain;
-	off = max(index * PAGE_SIZE, area->pages_offset);
-	return PHYS_PFN(domain->ops->iova_to_phys(domain,
-						   iopt_area_off_to_iova(area,
-									 off)));
+	return iopt_area_read_pfn(area, area->storage_domain, index, index,
+				  &next);
 }
 
 /*
@@ -494,6 +585,8 @@ static int iopt_fill_flush(struct iopt_fill *fill)
 				 end - off, area->iommu_prot | IOMMU_CACHE,
 				 !area->iopt->disable_large_pages);
 	if (!rc) {
+		iopt_area_record_run(area, fill->index, fill->npages,
+				     fill->pfn);
 		fill->mapped = fill->index + fill->npages;
 		fill->npages = 0;
 	}
@@ -630,10 +723,9 @@ static void iopt_area_unmap_range(struct iopt_area *area,
 {
 	struct rb_root_cached *trees[] = { &area->pages->domains_itree,
 					   &area->pages->access_itree };
-	unsigned long start, end, off, run_index, run_pfn = 0, pfn = 0, i;
+	unsigned long start, end, run_index, run_pfn = 0, pfn = 0, i, next;
 	unsigned long iova, unpinned = 0;
 	struct iopt_span_iter span;
-	phys_addr_t phys;
 
 	iopt_area_byte_range(area, index, last, &start, &end);
 	if (!unpin) {
@@ -649,12 +741,10 @@ static void iopt_area_unmap_range(struct iopt_area *area,
 	 */
 	iopt_span_first(&span, trees, ARRAY_SIZE(trees), index, last);
 	run_index = index;
-	for (i = index; i <= last + 1; i++) {
+	for (i = index; i <= last + 1; i = next) {
+		next = i + 1;
 		if (i <= last) {
-			off = max(i * PAGE_SIZE, area->pages_offset);
-			iova = iopt_area_off_to_iova(area, off);
-			phys = domain->ops->iova_to_phys(domain, iova);
-			pfn = PHYS_PFN(phys);
+			pfn = iopt_area_read_pfn(area, domain, i, last, &next);
 			if (i == index)
 				run_pfn = pfn;
 			if (i == index || pfn == run_pfn + (i - run_index))
@@ -736,6 +826,8 @@ int iopt_area_fill_domain(struct iopt_area *area, struct iopt_domain *domain)
 		if (fill.mapped != first)
 			iopt_area_unmap_range(area, domain, first,
 					      fill.mapped - 1, true);
+		if (!area->storage_domain)
+			iopt_area_forget_runs(area);
 	}
 	if (fill.charged)
 		iopt_pages_uncharge(pages, fill.charged);
@@ -811,6 +903,8 @@ void iopt_area_unfill_domain(struct iopt_area *area,
 	}
 	iopt_area_unmap_range(area, domain, iopt_area_index(area),
 			      iopt_area_last_index(area), last);
+	if (last)
+		iopt_area_forget_runs(area);
 }
 
 /**

@@ -21,6 +21,7 @@ FUZZ_KERNEL_FILES := lib/rbtree.c lib/interval_tree.c include/linux/rbtree.h \
 	include/linux/interval_tree.h include/linux/interval_tree_generic.h
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Werror -Wno-pointer-sign -Wno-format-zero-length -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all -I$(ROOT)/tests/fuzz/shim -I$(FUZZ_LINUX)/include \
+	-DIOPT_RUN_RECORD_MIN=2 \
 	-include $(ROOT)/tests/fuzz/shim/fuzz_kernel.h \
 	-iquote $(ROOT)/tests/fuzz/shim/private -iquote $(ROOT)/src
 FUZZ_SHIM := $(wildcard tests/fuzz/shim/*.h tests/fuzz/shim/*/*.h \

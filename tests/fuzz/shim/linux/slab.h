@@ -8,6 +8,7 @@
 
 #define GFP_KERNEL 0u
 #define GFP_KERNEL_ACCOUNT 0u
+#define __GFP_NOWARN 0u
 
 static inline void *kzalloc(size_t size, gfp_t gfp)
 {
@@ -22,6 +23,11 @@ static inline void *kmalloc(size_t size, gfp_t gfp)
 static inline void *kmalloc_array(size_t n, size_t size, gfp_t gfp)
 {
 	return reallocarray(NULL, n, size);
+}
+
+static inline void *krealloc_array(void *p, size_t n, size_t size, gfp_t gfp)
+{
+	return reallocarray(p, n, size);
 }
 
 static inline void kfree(const void *p)
