@@ -653,8 +653,9 @@ static void test_huge_pages(void)
 	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
 	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
 	const long npages = len / psz;
-	uint32_t ioas, hwpt, hwpt2, stdev, idev;
+	uint32_t ioas, ioas2, hwpt, hwpt2, hwpt3, stdev, stdev2, idev;
 	long vmpin, vmlck, pins0, large0;
+	uint64_t dst;
 	int fd = open_iommufd(), i, bad = 0;
 	char *hbuf;
 
@@ -700,6 +701,33 @@ static void test_huge_pages(void)
 	ok_errno(destroy(fd, hwpt2), 0, "destroy it");
 	ok(foll_pins() - pins0 == npages && large_ioptes() - large0 == 4,
 	   "its IOPTEs went, the pins stayed");
+
+	/* A COPY reads the PFNs from the runs the first fill recorded */
+	ioas_alloc(fd, &ioas2);
+	mock_domain_flags(fd, ioas2, MOCK_FLAGS_DEVICE_HUGE_IOVA, &stdev2,
+			  &hwpt3, NULL);
+	dst = APERTURE + len;
+	ok_errno(ioas_copy(fd, MAP_FIXED_RW, ioas2, ioas, APERTURE, len, &dst),
+		 0, "COPY of it to another IOAS with a domain");
+	ok_errno(check_map(fd, hwpt3, APERTURE + len, len, hbuf), 0,
+		 "the copy maps the same pages");
+	ok(large_ioptes() - large0 == 8 && foll_pins() - pins0 == npages,
+	   "as four 1 MiB IOPTEs, pinning nothing again (%ld, %ld pins)",
+	   large_ioptes() - large0, foll_pins() - pins0);
+	ok_errno(ioas_unmap(fd, ioas, APERTURE, len, NULL), 0,
+		 "unmap the original");
+	ok(foll_pins() - pins0 == npages, "the copy keeps every pin (%ld)",
+	   foll_pins() - pins0);
+	ok_errno(ioas_map_fixed(fd, ioas, hbuf, len, APERTURE), 0,
+		 "map it again: its pages come from the copy's runs");
+	ok_errno(check_map(fd, hwpt, APERTURE, len, hbuf), 0, "mapped");
+	ok_errno(destroy(fd, stdev2), 0, "destroy the copy's device");
+	ok_errno(ioas_unmap(fd, ioas2, APERTURE + len, len, NULL), 0,
+		 "unmap the copy");
+	ok_errno(destroy(fd, ioas2), 0, "and its IOAS");
+	ok(foll_pins() - pins0 == npages && large_ioptes() - large0 == 4,
+	   "the original keeps every pin (%ld) and its IOPTEs",
+	   foll_pins() - pins0);
 	ok_errno(ioas_unmap(fd, ioas, APERTURE, huge, NULL), ENOENT,
 		 "half of the area: ENOENT");
 	ok_errno(ioas_unmap(fd, ioas, APERTURE, len, NULL), 0, "unmap it all");
