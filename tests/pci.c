@@ -505,6 +505,65 @@ static void test_dma(struct edu *a)
 }
 
 /* Lazy pinning with a real device, and the MSI window against a mapping */
+/*
+ * Huge pages become large IOPTEs in the VT-d domain. What tells: the IOMMU
+ * page-table pages the kernel counts (nr_iommu_pages, since 6.11). 32 MiB
+ * of 2 MiB hugetlb pages in a new 1 GiB of IOVA need at most two more
+ * directory pages with 2 MiB IOPTEs; 32 MiB of 4 KiB pages need 16 page
+ * tables more.
+ */
+static void test_huge_ioptes(struct edu *a)
+{
+	const size_t len = 32ul << 20, off = (17ul << 20) + 256;
+	const uint64_t iova = 0x400000000ULL;	/* 16 GiB */
+	long base, huge_pt, small_pt;
+	uint8_t *h, *s;
+	uint32_t ioas;
+	int iommufd;
+
+	if (vmstat_read("nr_iommu_pages") < 0) {
+		skip(3, "this kernel does not count IOMMU page tables");
+		return;
+	}
+	h = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE, -1, 0);
+	s = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (h == MAP_FAILED || s == MAP_FAILED)
+		tap_bail("mmap of 32 MiB of hugetlb and of 4 KiB pages");
+	madvise(s, len, MADV_NOHUGEPAGE);
+	memset(s, 0, len);
+	pattern(h + off, XFER, 7);
+	iommufd = open_iommufd();
+	ioas_alloc(iommufd, &ioas);
+	if (pci_bind(a, iommufd) || pci_attach(a, ioas))
+		tap_bail("bind and attach %s", a->bdf);
+
+	base = vmstat_read("nr_iommu_pages");
+	if (ioas_map_fixed(iommufd, ioas, h, len, iova))
+		tap_bail("MAP of the hugetlb pages");
+	huge_pt = vmstat_read("nr_iommu_pages") - base;
+	ok(huge_pt >= 0 && huge_pt <= 2,
+	   "32 MiB of 2 MiB pages: 2 MiB IOPTEs (%ld page-table pages more)",
+	   huge_pt);
+	ok(!edu_copy(a, iova + off, iova + len - XFER) &&
+		   !memcmp(h + off, h + len - XFER, XFER),
+	   "DMA through them reads and writes the right pages");
+	base = vmstat_read("nr_iommu_pages");
+	if (ioas_map_fixed(iommufd, ioas, s, len, iova + (1ul << 30)))
+		tap_bail("MAP of the 4 KiB pages");
+	small_pt = vmstat_read("nr_iommu_pages") - base;
+	ok(small_pt >= 16,
+	   "32 MiB of 4 KiB pages: 4 KiB IOPTEs (%ld page-table pages more)",
+	   small_pt);
+
+	pci_detach(a);
+	pci_unbind(a);
+	close(iommufd);
+	munmap(h, len);
+	munmap(s, len);
+}
+
 static void test_reserved_and_pins(struct edu *a)
 {
 	uint8_t *buf = buffer(16 * PAGE, 0);
@@ -1138,6 +1197,7 @@ int main(int argc, char **argv)
 	test_bind_errors(&a);
 	test_dma(&a);
 	test_refusals(&a);
+	test_huge_ioptes(&a);
 	test_reserved_and_pins(&a);
 	test_two_devices(&a, &b);
 	test_vfio_compat(&a);

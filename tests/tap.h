@@ -68,6 +68,15 @@ static inline void diag(const char *fmt, ...)
 	fflush(stdout);
 }
 
+/* @n checks that cannot run here, counted as skipped, with the reason */
+static inline void skip(int n, const char *why)
+{
+	while (n-- > 0)
+		printf("ok %d - # SKIP %s\n",
+		       __atomic_add_fetch(&tap_count, 1, __ATOMIC_RELAXED), why);
+	fflush(stdout);
+}
+
 /* Print the plan and exit with the overall status */
 static inline int tap_done(void)
 {
@@ -244,6 +253,23 @@ static inline long foll_pins(void)
 	if (f)
 		fclose(f);
 	return acq < 0 || rel < 0 ? -1 : acq - rel;
+}
+
+/* A counter of /proc/vmstat, folded first (root only); -1 if absent */
+static inline long vmstat_read(const char *field)
+{
+	char name[64];
+	long val, found = -1;
+	FILE *f;
+
+	write_file("/proc/sys/vm/stat_refresh", "1");
+	f = fopen("/proc/vmstat", "r");
+	while (f && fscanf(f, "%63s %ld", name, &val) == 2)
+		if (!strcmp(name, field))
+			found = val;
+	if (f)
+		fclose(f);
+	return found;
 }
 
 /*
