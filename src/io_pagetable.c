@@ -203,7 +203,8 @@ static void iopt_area_set_range(struct iopt_area *area, unsigned long iova,
 static void iopt_remove_area(struct io_pagetable *iopt, struct iopt_area *area)
 {
 	lockdep_assert_held_write(&iopt->iova_rwsem);
-	WARN_ON(area->storage_domain || area->runs);
+	if (WARN_ON(area->storage_domain || area->runs))
+		iopt_area_forget_runs(area);
 
 	interval_tree_remove(&area->node, &iopt->area_itree);
 	iopt_holes_give(iopt, iopt_area_iova(area), iopt_area_last_iova(area));

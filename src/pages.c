@@ -273,17 +273,20 @@ out_unlock:
 }
 
 /*
- * Fault in the page at @uptr of @mm as an access of the process would,
- * waiting for its userfaultfd handler if it has one (compat.h:
- * IOMMUFD_LONGTERM_PIN_WAITS). 0 if the page is there now. @mm is alive.
+ * Fault in the page at @uptr of @mm as an access of the process would (a
+ * write for a writable MAP, as GUP's own fault would be), waiting for its
+ * userfaultfd handler if it has one (compat.h: IOMMUFD_LONGTERM_PIN_WAITS).
+ * 0 if the page is there now. @mm is alive.
  */
-static int iopt_pages_fault_in(struct mm_struct *mm, unsigned long uptr)
+static int iopt_pages_fault_in(struct mm_struct *mm, unsigned long uptr,
+			       bool write)
 {
 	bool unlocked = false;
 	int rc;
 
 	mmap_read_lock(mm);
-	rc = fixup_user_fault(mm, uptr, 0, &unlocked);
+	rc = fixup_user_fault(mm, uptr, write ? FAULT_FLAG_WRITE : 0,
+			      &unlocked);
 	mmap_read_unlock(mm);
 	return rc;
 }
@@ -306,7 +309,7 @@ static int iopt_pages_pin(struct iopt_pages *pages, unsigned long index,
 	bool remote = current->mm != mm;
 	unsigned long done = 0;
 	bool faulted = false;
-	int locked;
+	int locked, err;
 	long rc = 0;
 
 	if (pages->writable)
@@ -337,10 +340,17 @@ static int iopt_pages_pin(struct iopt_pages *pages, unsigned long index,
 		if (rc <= 0) {
 			rc = rc ?: -EFAULT;
 			if (!IOMMUFD_LONGTERM_PIN_WAITS && rc == -EFAULT &&
-			    !faulted &&
-			    !iopt_pages_fault_in(mm, uptr + done * PAGE_SIZE)) {
+			    !faulted) {
+				/* A read-only pin faults as a read, even COW */
+				err = iopt_pages_fault_in(mm,
+							  uptr + done * PAGE_SIZE,
+							  pages->writable);
 				faulted = true;
-				continue;
+				if (!err)
+					continue;
+				/* A fatal signal, no memory: say so */
+				if (err != -EFAULT)
+					rc = err;
 			}
 			break;
 		}
@@ -425,7 +435,8 @@ static void iopt_area_record_run(struct iopt_area *area, unsigned long index,
 			return;
 		max = area->max_runs ? 2 * area->max_runs : 8;
 		runs = krealloc_array(area->runs, max, sizeof(*runs),
-				      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+				      GFP_KERNEL_ACCOUNT | __GFP_NORETRY |
+					      __GFP_NOWARN);
 		if (!runs)
 			return;
 		area->runs = runs;
@@ -496,33 +507,40 @@ static unsigned long iopt_area_read_pfn(struct iopt_area *area,
 
 /*
  * The PFN of page @index, which domains_itree covers: recorded for an area
- * holding it, or from that area's storage domain
+ * holding it, or from that area's storage domain. *@next is set past the
+ * pages known to follow it contiguously, up to @last.
  */
 static unsigned long iopt_pages_lookup_domain_pfn(struct iopt_pages *pages,
-						  unsigned long index)
+						  unsigned long index,
+						  unsigned long last,
+						  unsigned long *next)
 {
 	struct interval_tree_node *node;
 	struct iopt_area *area;
-	unsigned long next;
 
 	node = interval_tree_iter_first(&pages->domains_itree, index, index);
 	area = container_of(node, struct iopt_area, pages_node);
-	return iopt_area_read_pfn(area, area->storage_domain, index, index,
-				  &next);
+	return iopt_area_read_pfn(area, area->storage_domain, index, last,
+				  next);
 }
 
 /*
  * The PFN of page @index, which one of the trees covers: recorded if an
- * access pins it, else from the storage domain of a loaded area.
+ * access pins it, else from a loaded area (iopt_pages_lookup_domain_pfn()).
+ * *@next is set past the pages known to follow it contiguously, up to @last.
  */
 static unsigned long iopt_pages_lookup_pfn(struct iopt_pages *pages,
-					   unsigned long index)
+					   unsigned long index,
+					   unsigned long last,
+					   unsigned long *next)
 {
 	void *entry = xa_load(&pages->pinned_pfns, index);
 
-	if (entry)
+	if (entry) {
+		*next = index + 1;
 		return xa_to_value(entry);
-	return iopt_pages_lookup_domain_pfn(pages, index);
+	}
+	return iopt_pages_lookup_domain_pfn(pages, index, last, next);
 }
 
 /* Map [iova, iova + length) to paddr; with @large off, in PAGE_SIZE pieces */
@@ -650,16 +668,16 @@ static int iopt_fill_batch(struct iopt_fill *fill, unsigned long index,
 	struct rb_root_cached *trees[] = { &pages->domains_itree,
 					   &pages->access_itree };
 	struct iopt_span_iter span;
-	unsigned long i, n;
+	unsigned long i, n, pfn, next;
 	int rc;
 
 	for (iopt_span_first(&span, trees, ARRAY_SIZE(trees), index, last);
 	     !span.done; iopt_span_next(&span)) {
 		if (span.is_used) {
-			for (i = span.start; i <= span.last; i++) {
-				rc = iopt_fill_add(fill, i,
-						   iopt_pages_lookup_pfn(pages, i),
-						   1);
+			for (i = span.start; i <= span.last; i = next) {
+				pfn = iopt_pages_lookup_pfn(pages, i, span.last,
+							    &next);
+				rc = iopt_fill_add(fill, i, pfn, next - i);
 				if (rc)
 					return rc;
 			}
@@ -1051,7 +1069,7 @@ static int iopt_pages_pin_access(struct iopt_pages *pages, unsigned long index,
 					   &pages->access_itree };
 	struct iopt_pages_access *acc;
 	struct iopt_span_iter span;
-	unsigned long i, n, pfn;
+	unsigned long i, n, pfn, next;
 	int rc = 0;
 
 	lockdep_assert_held(&pages->mutex);
@@ -1074,9 +1092,11 @@ static int iopt_pages_pin_access(struct iopt_pages *pages, unsigned long index,
 	for (iopt_span_first(&span, trees, ARRAY_SIZE(trees), index, last);
 	     !span.done; iopt_span_next(&span)) {
 		if (span.is_used) {
-			for (i = span.start; i <= span.last; i++) {
-				pfn = iopt_pages_lookup_pfn(pages, i);
-				out[i - index] = pfn_to_page(pfn);
+			for (i = span.start; i <= span.last; i = next) {
+				pfn = iopt_pages_lookup_pfn(pages, i, span.last,
+							    &next);
+				for (; i != next; i++, pfn++)
+					out[i - index] = pfn_to_page(pfn);
 			}
 			continue;
 		}
@@ -1207,6 +1227,7 @@ void iopt_area_remove_access(struct iopt_area *area, unsigned long index,
 static struct page *iopt_pages_lookup_page(struct iopt_pages *pages,
 					   unsigned long index)
 {
+	unsigned long next;
 	void *entry;
 
 	lockdep_assert_held(&pages->mutex);
@@ -1215,7 +1236,8 @@ static struct page *iopt_pages_lookup_page(struct iopt_pages *pages,
 	if (entry)
 		return pfn_to_page(xa_to_value(entry));
 	if (interval_tree_iter_first(&pages->domains_itree, index, index))
-		return pfn_to_page(iopt_pages_lookup_domain_pfn(pages, index));
+		return pfn_to_page(iopt_pages_lookup_domain_pfn(pages, index,
+								index, &next));
 	return NULL;
 }
 

@@ -555,8 +555,8 @@ static int uffd_trap(char **trap)
 
 /*
  * Wait up to 10 s for a thread to stall on the trap. The userfaultfd is
- * O_NONBLOCK: on older kernels (6.1) poll() of a blocking one answers POLLERR
- * at once, and the read would wait for a fault that may never come.
+ * O_NONBLOCK: poll() of a blocking one answers POLLERR at once, and the
+ * read would wait for a fault that may never come.
  */
 static int uffd_stalled(int uffd)
 {

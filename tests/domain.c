@@ -704,8 +704,9 @@ static void test_huge_pages(void)
 
 	/* A COPY reads the PFNs from the runs the first fill recorded */
 	ioas_alloc(fd, &ioas2);
-	mock_domain_flags(fd, ioas2, MOCK_FLAGS_DEVICE_HUGE_IOVA, &stdev2,
-			  &hwpt3, NULL);
+	ok_errno(mock_domain_flags(fd, ioas2, MOCK_FLAGS_DEVICE_HUGE_IOVA,
+				   &stdev2, &hwpt3, NULL),
+		 0, "another IOAS with a mock device with huge IOPTEs");
 	dst = APERTURE + len;
 	ok_errno(ioas_copy(fd, MAP_FIXED_RW, ioas2, ioas, APERTURE, len, &dst),
 		 0, "COPY of it to another IOAS with a domain");

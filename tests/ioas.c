@@ -571,7 +571,7 @@ static void test_busy_while_used(void)
 
 	/*
 	 * Both Debian kernels have it: its absence is a failure, no skip.
-	 * O_NONBLOCK: 6.1 answers poll() of a blocking one with POLLERR.
+	 * O_NONBLOCK: poll() of a blocking one answers POLLERR at once.
 	 */
 	uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	if (!ok(uffd >= 0 && !ioctl(uffd, UFFDIO_API, &api),

@@ -48,6 +48,7 @@ struct vm_area_struct {
 #define FOLL_WRITE 0x01
 #define FOLL_FORCE 0x10
 #define FOLL_LONGTERM 0x100
+#define FAULT_FLAG_WRITE 0x1
 #define VM_SHARED 0x08
 #define VM_MAYWRITE 0x20
 #define RLIMIT_MEMLOCK 8

@@ -9,6 +9,7 @@
 #define GFP_KERNEL 0u
 #define GFP_KERNEL_ACCOUNT 0u
 #define __GFP_NOWARN 0u
+#define __GFP_NORETRY 0u
 
 static inline void *kzalloc(size_t size, gfp_t gfp)
 {
