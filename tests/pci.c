@@ -505,6 +505,33 @@ static void test_dma(struct edu *a)
 }
 
 /*
+ * @len of 4 KiB pages no two of which are physically adjacent, so that no
+ * run of them can become a large IOPTE: every other page of twice as many
+ * (a fresh VM's allocator hands out long physically contiguous runs)
+ */
+static uint8_t *scattered_pages(size_t len)
+{
+	uint8_t *src, *dst;
+	size_t i;
+
+	src = mmap(NULL, 2 * len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	dst = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (src == MAP_FAILED || dst == MAP_FAILED)
+		return MAP_FAILED;
+	madvise(src, 2 * len, MADV_NOHUGEPAGE);
+	memset(src, 0, 2 * len);
+	for (i = 0; i < len / PAGE; i++)
+		if (mremap(src + 2 * i * PAGE, PAGE, PAGE,
+			   MREMAP_MAYMOVE | MREMAP_FIXED,
+			   dst + i * PAGE) == MAP_FAILED)
+			return MAP_FAILED;
+	munmap(src, 2 * len);
+	return dst;
+}
+
+/*
  * Huge pages become large IOPTEs in the VT-d domain. What tells: the IOMMU
  * page-table pages the kernel counts (nr_iommu_pages, since 6.11). 32 MiB
  * of 2 MiB hugetlb pages in a new 1 GiB of IOVA need at most two more
@@ -526,15 +553,12 @@ static void test_huge_ioptes(struct edu *a)
 	}
 	h = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE, -1, 0);
-	s = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	s = scattered_pages(len);
 	if (!ok(h != MAP_FAILED && s != MAP_FAILED,
 		"32 MiB of 2 MiB hugetlb pages and of 4 KiB pages")) {
 		skip(3, "no memory to map");
 		return;
 	}
-	madvise(s, len, MADV_NOHUGEPAGE);
-	memset(s, 0, len);
 	pattern(h + off, XFER, 7);
 	iommufd = open_iommufd();
 	ioas_alloc(iommufd, &ioas);
@@ -556,7 +580,7 @@ static void test_huge_ioptes(struct edu *a)
 		tap_bail("MAP of the 4 KiB pages");
 	small_pt = vmstat_read("nr_iommu_pages") - base;
 	ok(small_pt >= 16,
-	   "32 MiB of 4 KiB pages: 4 KiB IOPTEs (%ld page-table pages more)",
+	   "32 MiB of scattered 4 KiB pages: 4 KiB IOPTEs (%ld page-table pages more)",
 	   small_pt);
 
 	pci_detach(a);
