@@ -4,7 +4,7 @@
  * with a real domain of the VM's Intel IOMMU, on one edu device. The same
  * buffers (256 MiB of 4 KiB pages, of THP and of hugetlb 2 MiB pages; 1 GiB
  * of hugetlb 1 GiB pages; 2 GiB of THP, the RAM of a 2 GiB guest) are
- * mapped and unmapped at the same IOVA:
+ * mapped and unmapped at the same IOVA on both sides (IOVA_OF(set)):
  *
  *  - type1: the kernel's own vfio-pci and vfio_iommu_type1 (Debian's
  *    in-tree modules, loaded by the guest script), the group's container
@@ -30,8 +30,12 @@
 #include "bench.h"
 #include "utils.h"
 
-/* 1 GiB-aligned, so that a 1 GiB page can be one IOPTE, below the MSI window */
-#define IOVA 0x40000000ull
+/*
+ * 1 GiB-aligned, so that a 1 GiB page can be one IOPTE, and 4 GiB apart,
+ * so that each set's mapping builds page tables of its own (from 1 GiB:
+ * below and above the MSI window, never in it)
+ */
+#define IOVA_OF(i) (0x40000000ull + (i) * (4ull << 30))
 
 static const char *bdf;
 static long psz;
@@ -144,12 +148,12 @@ static void type1_round(int r)
 			.argsz = sizeof(map),
 			.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
 			.vaddr = (uintptr_t)bufs[i],
-			.iova = IOVA,
+			.iova = IOVA_OF(i),
 			.size = sets[i].len,
 		};
 		struct vfio_iommu_type1_dma_unmap unmap = {
 			.argsz = sizeof(unmap),
-			.iova = IOVA,
+			.iova = IOVA_OF(i),
 			.size = sets[i].len,
 		};
 
@@ -205,13 +209,15 @@ static void ours_round(int r)
 		if (!bufs[i])
 			continue;
 		t = now();
-		if (ioas_map_fixed(fd, ioas, bufs[i], sets[i].len, IOVA))
+		if (ioas_map_fixed(fd, ioas, bufs[i], sets[i].len,
+				   IOVA_OF(i)))
 			tap_bail("IOAS_MAP of %s", mem_names[sets[i].kind]);
 		map_ms[OURS][i][r] = (now() - t) * 1000;
 		check_pins(base, sets[i].len, OURS, i);
 		pt_pages[OURS][i] = pt < 0 ? -1 : vmstat_read("nr_iommu_pages") - pt;
 		t = now();
-		if (ioas_unmap(fd, ioas, IOVA, sets[i].len, &unmapped) ||
+		if (ioas_unmap(fd, ioas, IOVA_OF(i), sets[i].len,
+				&unmapped) ||
 		    unmapped != sets[i].len)
 			tap_bail("IOAS_UNMAP of %s", mem_names[sets[i].kind]);
 		unmap_ms[OURS][i][r] = (now() - t) * 1000;
