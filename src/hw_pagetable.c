@@ -330,7 +330,8 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 						   container_of(pt,
 								struct iommufd_hwpt_paging,
 								common.obj),
-						   cmd->flags, &data);
+						   cmd->flags,
+						   cmd->data_len ? &data : NULL);
 		hwpt = IS_ERR(nested) ? ERR_CAST(nested) : &nested->common;
 		break;
 	default:

@@ -60,6 +60,15 @@ static void test_alloc(void)
 	ok_errno(hwpt_alloc_nested(fd, idev, parent, 0, IOMMU_HWPT_DATA_NONE,
 				   NULL, 0, 0, &id),
 		 EOPNOTSUPP, "nested without driver data: EOPNOTSUPP");
+	/* Before the parent's checks: the core's own, not the mock's */
+	ok_errno(hwpt_alloc_nested(fd, idev, hwpt, 0, IOMMU_HWPT_DATA_NONE,
+				   NULL, 0, 0, &id),
+		 EOPNOTSUPP,
+		 "without driver data, on a parent without NEST_PARENT: EOPNOTSUPP");
+	ok_errno(hwpt_alloc_nested(fd, idev, auto_hwpt, 0, IOMMU_HWPT_DATA_NONE,
+				   NULL, 0, 0, &id),
+		 EOPNOTSUPP,
+		 "without driver data, on an automatic parent: EOPNOTSUPP");
 	ok_errno(hwpt_alloc_nested(fd, idev, hwpt, 0, IOMMU_HWPT_DATA_SELFTEST,
 				   &iotlb_default, 4, 0, &id),
 		 EINVAL, "on a parent without NEST_PARENT: EINVAL");
