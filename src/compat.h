@@ -208,6 +208,19 @@ static inline int iommufd_iommu_cache_invalidate_user(struct iommu_domain *kdom,
 #endif
 }
 
+/*
+ * The device's IOMMU can keep a domain's DMA coherent whatever the device
+ * asks (6.2+); before, only an attached domain can tell
+ */
+static inline bool iommufd_iommu_enforce_cc_capable(struct device *dev)
+{
+#ifdef HAVE_IOMMU_CAP_ENFORCE_CC
+	return device_iommu_capable(dev, IOMMU_CAP_ENFORCE_CACHE_COHERENCY);
+#else
+	return false;
+#endif
+}
+
 /* Dirty tracking of domains (6.7+: struct iommu_dirty_ops) */
 static inline bool iommufd_iommu_dirty_capable(struct device *dev)
 {

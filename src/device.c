@@ -182,7 +182,8 @@ static void iommufd_device_unreserve(struct iommufd_device *idev,
  * A new automatic HW page table for the device, loaded with the IOAS.
  * Attach, then load (objects.md §5.3); but when the device is moving from
  * another domain (@replace), load first, so that it never sits on an empty
- * domain and a failed load leaves it where it was.
+ * domain and a failed load leaves it where it was; coherency is then asked
+ * for before the attach, where the IOMMU can tell.
  */
 static int iommufd_hwpt_alloc_auto(struct iommufd_device *idev,
 				   struct iommufd_ioas *ioas, bool replace)
@@ -206,6 +207,16 @@ static int iommufd_hwpt_alloc_auto(struct iommufd_device *idev,
 	domain->owner = idev->ops;
 	hwpt->common.domain = domain;
 	if (replace) {
+		/*
+		 * Not attached yet, and empty: ask for coherency only where
+		 * the device's IOMMU says it can keep it, or the attach would
+		 * fail where it cannot
+		 */
+		if (domain->ops->enforce_cache_coherency &&
+		    idev->ops->enforce_cc_capable &&
+		    idev->ops->enforce_cc_capable(idev))
+			domain->enforce_cache_coherency =
+				domain->ops->enforce_cache_coherency(domain);
 		rc = iopt_table_add_domain(&ioas->iopt, domain);
 		if (rc)
 			goto out_free_domain;

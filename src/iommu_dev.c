@@ -545,11 +545,19 @@ static bool iommufd_kdev_dirty_tracking(struct iommufd_device *idev)
 	return iommufd_iommu_dirty_capable(kdev->dev);
 }
 
+static bool iommufd_kdev_enforce_cc_capable(struct iommufd_device *idev)
+{
+	struct iommufd_kdev *kdev = idev->priv;
+
+	return iommufd_iommu_enforce_cc_capable(kdev->dev);
+}
+
 const struct iommufd_device_ops iommufd_kdev_ops = {
 	.domain_alloc_paging = iommufd_kdev_domain_alloc,
 	.domain_alloc_user = iommufd_kdev_domain_alloc_user,
 	.domain_alloc_nested = iommufd_kdev_domain_alloc_nested,
 	.dirty_tracking = iommufd_kdev_dirty_tracking,
+	.enforce_cc_capable = iommufd_kdev_enforce_cc_capable,
 	.attach = iommufd_kdev_attach,
 	.detach = iommufd_kdev_detach,
 	.add_reserved = iommufd_kdev_add_reserved,

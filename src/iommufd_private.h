@@ -347,6 +347,11 @@ struct iommufd_device_ops {
 	/* Optional: the IOMMU can track dirty IOPTEs for the device */
 	bool (*dirty_tracking)(struct iommufd_device *idev);
 	/*
+	 * Optional: the IOMMU can enforce cache coherency for the device's
+	 * domains, so that a domain not yet attached may ask for it
+	 */
+	bool (*enforce_cc_capable)(struct iommufd_device *idev);
+	/*
 	 * Optional: deliver the device's I/O page faults (through
 	 * iommufd_device_report_fault()), enabled while it is attached to a
 	 * HW page table with a fault queue; without them, such attaches are

@@ -731,7 +731,7 @@ static void test_vfio_compat(struct edu *a)
 	struct vfio_iommu_type1_info info = { .argsz = sizeof(info) };
 	const uint64_t sizes = PAGE | (2ULL << 20) | (1ULL << 30);
 	int iommufd = open_iommufd();
-	uint32_t ioas, hwpt;
+	uint32_t ioas, hwpt, other;
 
 	ioas_alloc(iommufd, &ioas);
 	vfio_ioas(iommufd, IOMMU_VFIO_IOAS_SET, &ioas);
@@ -752,6 +752,14 @@ static void test_vfio_compat(struct edu *a)
 	ok(!destroy(iommufd, hwpt) &&
 		   ioctl(iommufd, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU) == 1,
 	   "without it: 1 again");
+	/* A replace makes its automatic domain loaded before it attaches */
+	ioas_alloc(iommufd, &other);
+	ok(!pci_attach(a, other) && !pci_attach(a, ioas),
+	   "replace into another IOAS and back into the compat one");
+	ok(ioctl(iommufd, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU) == is_612(),
+	   "CHECK_EXTENSION(DMA_CC_IOMMU): %d, the domain the replace made %s",
+	   is_612(), is_612() ? "enforces it too (the IOMMU said it can)" :
+				"does not (6.1's IOMMUs cannot say)");
 	ok(!pci_detach(a) &&
 		   ioctl(iommufd, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU) == 1,
 	   "without any HWPT: 1");
