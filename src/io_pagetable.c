@@ -63,6 +63,58 @@ void iopt_destroy_table(struct io_pagetable *iopt)
 	xa_destroy(&iopt->access_list);
 }
 
+/**
+ * iopt_write_lock() - take both rwsems for write, to change the domains
+ * @iopt: the IO page table
+ *
+ * Waits first, holding neither, until no MAP or UNMAP is loading or
+ * unloading areas: those hold neither rwsem meanwhile, so that a MAP
+ * stalled while pinning stalls nobody else, and the domains must not
+ * change under them. Waiting in down_write() instead would queue every
+ * later MAP behind this call, so behind the stalled one. A stream of MAPs
+ * that never leaves a gap keeps the caller waiting.
+ */
+void iopt_write_lock(struct io_pagetable *iopt)
+{
+	for (;;) {
+		down_write(&iopt->domains_rwsem);
+		if (!iopt->loaders)
+			break;
+		up_write(&iopt->domains_rwsem);
+		wait_event(iopt->unload_wq, !READ_ONCE(iopt->loaders));
+	}
+	down_write(&iopt->iova_rwsem);
+}
+
+void iopt_write_unlock(struct io_pagetable *iopt)
+{
+	up_write(&iopt->iova_rwsem);
+	up_write(&iopt->domains_rwsem);
+}
+
+/*
+ * Become a loader (struct io_pagetable::loaders): drop both rwsems for a
+ * long load or unload of busy areas, the domains kept as they are
+ */
+static void iopt_loader_enter(struct io_pagetable *iopt)
+{
+	lockdep_assert_held(&iopt->domains_rwsem);
+	lockdep_assert_held_write(&iopt->iova_rwsem);
+
+	WRITE_ONCE(iopt->loaders, iopt->loaders + 1);
+	up_write(&iopt->iova_rwsem);
+	up_read(&iopt->domains_rwsem);
+}
+
+static void iopt_loader_exit(struct io_pagetable *iopt)
+{
+	down_read(&iopt->domains_rwsem);
+	down_write(&iopt->iova_rwsem);
+	WRITE_ONCE(iopt->loaders, iopt->loaders - 1);
+	if (!iopt->loaders)
+		wake_up_all(&iopt->unload_wq);
+}
+
 /* What the alignment must be now, objects.md §6 */
 unsigned long iopt_calculate_iova_alignment(struct io_pagetable *iopt)
 {
@@ -130,8 +182,7 @@ int iopt_set_large_pages(struct io_pagetable *iopt, bool enable)
 	unsigned long alignment;
 	int rc = 0;
 
-	down_write(&iopt->domains_rwsem);
-	down_write(&iopt->iova_rwsem);
+	iopt_write_lock(iopt);
 	if (iopt->disable_large_pages == !enable)
 		goto out_unlock;
 	/* Areas loaded with large IOPTEs would stay so: refuse */
@@ -152,8 +203,7 @@ int iopt_set_large_pages(struct io_pagetable *iopt, bool enable)
 	}
 	iopt->iova_alignment = alignment;
 out_unlock:
-	up_write(&iopt->iova_rwsem);
-	up_write(&iopt->domains_rwsem);
+	iopt_write_unlock(iopt);
 	return rc;
 }
 
@@ -229,10 +279,10 @@ static void iopt_map_unload(struct io_pagetable *iopt,
 
 /*
  * Load the areas of a MAP into the domains: pinning, accounting and
- * iommu_map() happen here. With areas to fill, they are busy and iova_rwsem
- * is dropped meanwhile, so that the rest of the IOAS stays usable however
- * long this takes (a large MAP, a page fault stalled by userfaultfd);
- * domains_rwsem (read) keeps the domains as they are.
+ * iommu_map() happen here. With areas to fill, they are busy and both
+ * rwsems are dropped meanwhile, so that the rest of the IOAS stays usable
+ * however long this takes (a large MAP, a page fault stalled by
+ * userfaultfd); as a loader, this call keeps the domains as they are.
  */
 static int iopt_map_load(struct io_pagetable *iopt,
 			 struct list_head *pages_list)
@@ -250,7 +300,7 @@ static int iopt_map_load(struct io_pagetable *iopt,
 		elm->area->busy = IOPT_AREA_LOADING;
 		elm->area->prevent_access++;
 	}
-	up_write(&iopt->iova_rwsem);
+	iopt_loader_enter(iopt);
 
 	list_for_each_entry(elm, pages_list, next) {
 		rc = iopt_area_fill_domains(elm->area, iopt);
@@ -260,7 +310,7 @@ static int iopt_map_load(struct io_pagetable *iopt,
 		}
 	}
 
-	down_write(&iopt->iova_rwsem);
+	iopt_loader_exit(iopt);
 	list_for_each_entry(elm, pages_list, next) {
 		elm->area->busy = IOPT_AREA_READY;
 		elm->area->prevent_access--;
@@ -507,7 +557,7 @@ static void iopt_area_unmark(struct io_pagetable *iopt, unsigned long iova,
 }
 
 /*
- * Unload an area from the domains and remove it, with iova_rwsem dropped
+ * Unload an area from the domains and remove it, with both rwsems dropped
  * while it unloads, as iopt_map_load() does: it is busy until then. An
  * UNMAP that met it meanwhile waits for it to go.
  */
@@ -520,9 +570,9 @@ static void iopt_unmap_remove(struct io_pagetable *iopt,
 	if (area->storage_domain) {
 		area->busy = IOPT_AREA_UNLOADING;
 		area->prevent_access++;
-		up_write(&iopt->iova_rwsem);
+		iopt_loader_enter(iopt);
 		iopt_area_unfill_domains(area, iopt);
-		down_write(&iopt->iova_rwsem);
+		iopt_loader_exit(iopt);
 		area->prevent_access--;
 	}
 	iopt_remove_area(iopt, area);

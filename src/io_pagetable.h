@@ -189,7 +189,21 @@ struct io_pagetable {
 	 */
 	unsigned long unloads;
 	wait_queue_head_t unload_wq;
+	/*
+	 * MAPs and UNMAPs loading or unloading areas with both rwsems
+	 * dropped (iopt_map_load(), iopt_unmap_remove()); changed under
+	 * iova_rwsem (write) inside domains_rwsem (read). The domains do not
+	 * change while it is not zero: iopt_write_lock() waits on unload_wq
+	 */
+	unsigned int loaders;
 };
+
+/* The domains stay as they are: domains_rwsem is held, or a loader runs */
+static inline void iopt_assert_domains_stable(struct io_pagetable *iopt)
+{
+	lockdep_assert(lockdep_is_held(&iopt->domains_rwsem) ||
+		       READ_ONCE(iopt->loaders));
+}
 
 struct iopt_reserved {
 	struct interval_tree_node node;
@@ -415,6 +429,8 @@ bool iopt_area_intersects(struct io_pagetable *iopt, unsigned long iova,
 int iopt_cut_iova(struct io_pagetable *iopt, unsigned long *iovas,
 		  size_t num_iovas);
 int iopt_set_large_pages(struct io_pagetable *iopt, bool enable);
+void iopt_write_lock(struct io_pagetable *iopt);
+void iopt_write_unlock(struct io_pagetable *iopt);
 bool iopt_large_pages_enabled(struct io_pagetable *iopt);
 unsigned long iopt_get_iova_alignment(struct io_pagetable *iopt);
 #ifdef IOMMUFD_TEST

@@ -9,8 +9,9 @@
  * A domain's page sizes and aperture are read under the table's locks once
  * it is added; only iopt_domain_set_geometry() changes them then, in the
  * same critical section as the aperture reservations and the alignment.
- * Changes take domains_rwsem and iova_rwsem for write; pages->mutex of each
- * area nests inside while it is loaded or unloaded (pages.c).
+ * Changes take domains_rwsem and iova_rwsem for write, once no MAP or UNMAP
+ * is loading areas (iopt_write_lock()); pages->mutex of each area nests
+ * inside while it is loaded or unloaded (pages.c).
  */
 #include <linux/bitops.h>
 #include <linux/sched.h>
@@ -39,8 +40,7 @@ int iopt_table_add_domain(struct io_pagetable *iopt, struct iopt_domain *domain)
 	unsigned long alignment;
 	int rc = 0;
 
-	down_write(&iopt->domains_rwsem);
-	down_write(&iopt->iova_rwsem);
+	iopt_write_lock(iopt);
 	if (granule > PAGE_SIZE) {
 		rc = -EINVAL;
 		goto out_unlock;
@@ -85,8 +85,7 @@ out_unfill:
 out_reserved:
 	iopt_remove_reserved_locked(iopt, domain);
 out_unlock:
-	up_write(&iopt->iova_rwsem);
-	up_write(&iopt->domains_rwsem);
+	iopt_write_unlock(iopt);
 	return rc;
 }
 
@@ -103,8 +102,7 @@ void iopt_table_remove_domain(struct io_pagetable *iopt,
 {
 	struct iopt_area *area;
 
-	down_write(&iopt->domains_rwsem);
-	down_write(&iopt->iova_rwsem);
+	iopt_write_lock(iopt);
 	list_del(&domain->iopt_item);
 	iopt->num_domains--;
 	domain->iopt = NULL;
@@ -123,8 +121,7 @@ void iopt_table_remove_domain(struct io_pagetable *iopt,
 
 	iopt_remove_reserved_locked(iopt, domain);
 	iopt->iova_alignment = iopt_calculate_iova_alignment(iopt);
-	up_write(&iopt->iova_rwsem);
-	up_write(&iopt->domains_rwsem);
+	iopt_write_unlock(iopt);
 }
 
 /**
@@ -161,8 +158,7 @@ int iopt_domain_set_geometry(struct iopt_domain *domain,
 		return 0;
 	}
 
-	down_write(&iopt->domains_rwsem);
-	down_write(&iopt->iova_rwsem);
+	iopt_write_lock(iopt);
 	if (pgsize_bitmap == old_pgsizes &&
 	    aperture_start == domain->aperture_start &&
 	    aperture_last == domain->aperture_last)
@@ -215,8 +211,7 @@ out_restore:
 	kfree(above);
 	domain->pgsize_bitmap = old_pgsizes;
 out_unlock:
-	up_write(&iopt->iova_rwsem);
-	up_write(&iopt->domains_rwsem);
+	iopt_write_unlock(iopt);
 	return rc;
 }
 

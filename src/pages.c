@@ -863,7 +863,7 @@ out_free:
 /**
  * iopt_area_fill_domains() - load a new area into every domain of its IOAS
  * @area: the area, not loaded yet
- * @iopt: its IO page table, with domains_rwsem held
+ * @iopt: its IO page table, its domains stable (iopt_assert_domains_stable())
  *
  * Return: 0, or the error of the first fill, with nothing loaded.
  */
@@ -873,7 +873,7 @@ int iopt_area_fill_domains(struct iopt_area *area, struct io_pagetable *iopt)
 	struct iopt_domain *domain, *failed;
 	int rc = 0;
 
-	lockdep_assert_held(&iopt->domains_rwsem);
+	iopt_assert_domains_stable(iopt);
 	if (!iopt->num_domains)
 		return 0;
 
@@ -928,7 +928,7 @@ void iopt_area_unfill_domain(struct iopt_area *area,
 /**
  * iopt_area_unfill_domains() - unload an area from every domain of its IOAS
  * @area: the area
- * @iopt: its IO page table, with domains_rwsem held
+ * @iopt: its IO page table, its domains stable (iopt_assert_domains_stable())
  */
 void iopt_area_unfill_domains(struct iopt_area *area,
 			      struct io_pagetable *iopt)
@@ -936,7 +936,7 @@ void iopt_area_unfill_domains(struct iopt_area *area,
 	struct iopt_pages *pages = area->pages;
 	struct iopt_domain *domain;
 
-	lockdep_assert_held(&iopt->domains_rwsem);
+	iopt_assert_domains_stable(iopt);
 	if (!area->storage_domain)
 		return;
 

@@ -889,6 +889,8 @@ struct stalled_map {
 	int afd, afd2;
 	int rc[8];
 	uint64_t unmapped;
+	uint32_t idev, hwpt;
+	pid_t tid;
 };
 
 static void *stalled_map_thread(void *arg)
@@ -897,6 +899,48 @@ static void *stalled_map_thread(void *arg)
 
 	m->rc[0] = ioas_map_fixed(m->fd, m->ioas, m->uptr, psz, m->iova);
 	return NULL;
+}
+
+/* A new domain for the IOAS: it needs every area, the stalled one too */
+static void *hwpt_alloc_thread(void *arg)
+{
+	struct stalled_map *m = arg;
+
+	__atomic_store_n(&m->tid, gettid(), __ATOMIC_RELEASE);
+	m->rc[0] = hwpt_alloc_flags(m->fd, m->idev, m->ioas, 0, &m->hwpt);
+	return NULL;
+}
+
+static void *map_unmap_thread(void *arg)
+{
+	struct stalled_map *m = arg;
+
+	m->rc[0] = ioas_map_fixed(m->fd, m->ioas, buf, psz, m->iova);
+	m->rc[1] = ioas_unmap(m->fd, m->ioas, m->iova, psz, NULL);
+	return NULL;
+}
+
+/* Whether thread @tid of ours sleeps uninterruptibly, within 20 s */
+static int thread_blocked(pid_t tid)
+{
+	char path[64], line[256], *state;
+	int i, fd, n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	for (i = 0; i < 2000; i++) {
+		fd = open(path, O_RDONLY);
+		n = fd < 0 ? -1 : read(fd, line, sizeof(line) - 1);
+		if (fd >= 0)
+			close(fd);
+		if (n > 0) {
+			line[n] = 0;
+			state = strrchr(line, ')');
+			if (state && state[1] && state[2] == 'D')
+				return 1;
+		}
+		usleep(10000);
+	}
+	return 0;
 }
 
 /* What the tests below ask of the IOAS while the MAP is stalled */
@@ -931,12 +975,12 @@ static void *meanwhile_thread(void *arg)
 static void test_map_stalled(void)
 {
 	const uint64_t x = APERTURE;
-	struct stalled_map stalled, m;
+	struct stalled_map stalled, m, a, m2;
 	struct timespec deadline;
-	uint32_t ioas, ioas2, hwpt;
+	uint32_t ioas, ioas2, hwpt, idev;
 	int fd = open_iommufd(), afd, afd2, uffd, done;
 	uint64_t dst = x;
-	pthread_t t, t2;
+	pthread_t t, t2, t3;
 	char *trap, c;
 
 	uffd = uffd_trap(&trap);
@@ -946,7 +990,7 @@ static void test_map_stalled(void)
 	}
 	ioas_alloc(fd, &ioas);
 	ioas_alloc(fd, &ioas2);
-	mock_domain(fd, ioas, NULL, &hwpt, NULL);
+	mock_domain(fd, ioas, NULL, &hwpt, &idev);
 	create_access(fd, ioas, PIN, &afd);
 	create_access(fd, ioas, 0, &afd2);
 
@@ -979,11 +1023,39 @@ static void test_map_stalled(void)
 	ok_errno(m.rc[6], ENOENT, "ACCESS_PAGES of it: ENOENT");
 	ok_errno(m.rc[7], ENOENT, "ACCESS_RW of it: ENOENT");
 
+	/*
+	 * A new domain waits for the stalled MAP, whose area it must load;
+	 * MAPs after it must not queue behind it, so behind the stall
+	 */
+	a = (struct stalled_map){ .fd = fd, .ioas = ioas, .idev = idev,
+				  .rc = { -1 } };
+	pthread_create(&t3, NULL, hwpt_alloc_thread, &a);
+	while (!__atomic_load_n(&a.tid, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	ok(thread_blocked(a.tid), "HWPT_ALLOC of a new domain waits");
+	m2 = (struct stalled_map){ .fd = fd, .ioas = ioas, .iova = x + 32 * psz,
+				   .rc = { -1, -1 } };
+	pthread_create(&t2, NULL, map_unmap_thread, &m2);
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 20;
+	done = pthread_timedjoin_np(t2, NULL, &deadline) == 0;
+	ok(done && !m2.rc[0] && !m2.rc[1],
+	   "a MAP and UNMAP after it still go through");
+	ok(a.rc[0] == -1 && stalled.rc[0] == -1,
+	   "while the HWPT_ALLOC waits, and the MAP stalls");
+
 	uffd_release(uffd, trap);
 	pthread_join(t, NULL);
+	if (!done)
+		pthread_join(t2, NULL);
+	pthread_join(t3, NULL);
 	ok_errno(stalled.rc[0], 0, "released, the MAP completes");
 	ok_errno(check_map(fd, hwpt, x, psz, trap), 0,
 		 "its page is in the domain");
+	ok_errno(a.rc[0], 0, "and the HWPT_ALLOC after it");
+	ok_errno(check_map(fd, a.hwpt, x, psz, trap), 0,
+		 "the new domain has the page too");
+	ok_errno(destroy(fd, a.hwpt), 0, "(destroyed)");
 	ok_errno(ioas_copy(fd, MAP_FIXED_RW, ioas2, ioas, x, psz, &dst), 0,
 		 "now COPY works");
 	ok_errno(access_rw(fd, afd2, x, 1, &c, 0), 0, "and ACCESS_RW");

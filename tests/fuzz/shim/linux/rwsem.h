@@ -46,6 +46,10 @@ static inline void up_read(struct rw_semaphore *sem)
 }
 
 #define lockdep_assert_held_write(sem) WARN_ON(!(sem)->writer)
+#ifndef lockdep_is_held
+#define lockdep_is_held(lock) ((lock)->held)
+#define lockdep_assert(cond) WARN_ON(!(cond))
+#endif
 #ifndef lockdep_assert_held
 #define lockdep_assert_held(lock) WARN_ON(!(lock)->held)
 #endif
