@@ -91,6 +91,14 @@ pci_tests() {
 # (6.12 kernels; 6.1's VFIO predates the device cdev)
 updates=/lib/modules/$(uname -r)/updates/dkms
 have_vfio() { [ -f "$updates/vfio.ko" ]; }
+# VFIO speaks iommufd from 6.2 on: there the rebuilt VFIO must be installed
+vfio_expected() {
+	rel=$(uname -r)
+	major=${rel%%.*}
+	minor=${rel#*.}
+	minor=${minor%%.*}
+	[ "$major" -gt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -ge 2 ]; }
+}
 
 # vfio_tests [vmm]: Debian's VFIO over the iommufd.ko loaded now: the device
 # cdev ABI on the edu devices and, with "vmm", QEMU 10 assigning them
@@ -193,6 +201,8 @@ pci_tests prod
 if have_vfio; then
 	vfio_tests vmm
 	vfio_modules_load
+elif vfio_expected; then
+	step "the rebuilt VFIO is installed for $(uname -r)" have_vfio
 else
 	echo "# $(uname -r): VFIO has no iommufd support; iommufd_pci.ko is the device path"
 fi
