@@ -120,9 +120,11 @@ vm-test: tests
 		-device $(EDU),bus=rp0,addr=0.0,multifunction=on -device $(EDU),bus=rp0,addr=0.1
 
 # Host-side tests of the build scripts (which modules VFIO needs, refusing a
-# mismatched source, where each kernel lives)
+# mismatched source, where each kernel lives) and of how a VM run is judged
+# (each kind of kernel report fails it)
 host-test:
 	@tests/host/scripts.sh
+	@tests/host/judge.sh
 
 # The debug kernel (lockdep, KASAN, kmemleak, fault injection) from Debian's
 # linux-source-6.12, built once and cached outside the checkout

@@ -245,6 +245,14 @@ step "rmmod test iommufd (no leaked reference)" rmmod iommufd
 if [ -w $kmemleak ]; then
 	step "kmemleak: nothing leaked during the tests" kmemleak_clean
 fi
+# On the debug kernel its checkers must have been on to the end: lockdep
+# turns itself off after its first report (or a taint that makes it
+# unreliable), and the kmemleak step above needs kmemleak
+if [ -e /proc/lockdep_stats ]; then
+	step "lockdep checked to the end (debug_locks 1)" \
+		grep -qE 'debug_locks: +1$' /proc/lockdep_stats
+	step "kmemleak checked the run" test -w $kmemleak
+fi
 
 # The plan of this script's own result lines; each program printed its own
 echo "1..$steps"

@@ -8,6 +8,10 @@
 #   run-vm.sh --kver KVER --initramfs FILE [--mem MiB] [--timeout SEC]
 #             [--boot-timeout SEC] [--log-dir DIR] [--name LABEL] [--stream]
 #             [--iommu QEMU-DEVICE] [--append KERNEL-ARGS] [-- extra qemu args...]
+#   run-vm.sh --judge CONSOLE TESTS [--log-dir DIR] [--name LABEL]
+#
+# --judge boots nothing: it judges the two logs given as if a boot had
+# written them (tests/host/judge.sh checks the judging that way).
 #
 # Logs (LABEL defaults to KVER, DIR to ./vm-logs):
 #   DIR/console-LABEL.log  ttyS0: kernel console + init's markers + dmesg dump
@@ -57,10 +61,11 @@ EARLY_DEATH='Oops|Kernel panic|BUG:|general protection fault|kernel BUG at'
 MAX_ATTEMPTS=3
 
 usage() {
-	sed -n '8,10p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '8,11p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
+judge=0
 kver='' initramfs='' mem=1024 timeout=600 boot_timeout=180 logdir=./vm-logs name='' stream=0
 iommu='intel-iommu,intremap=on,snoop-control=on'
 append=''
@@ -77,22 +82,29 @@ while [ $# -gt 0 ]; do
 	--iommu) iommu=${2:?}; shift 2 ;;
 	--append) append=${2:?}; shift 2 ;;
 	--stream) stream=1; shift ;;
+	--judge) judge=1; jconsole=${2:?}; jtests=${3:?}; shift 3 ;;
 	--) shift; extra=("$@"); break ;;
 	-h|--help) usage ;;
 	*) echo "run-vm: unknown argument: $1" >&2; usage ;;
 	esac
 done
-if [ -z "$kver" ] || [ -z "$initramfs" ]; then usage; fi
+if [ $judge = 1 ]; then
+	kver=${kver:-judged}
+elif [ -z "$kver" ] || [ -z "$initramfs" ]; then
+	usage
+fi
 name=${name:-$kver}
 # shellcheck source=scripts/kernel-lib.sh
 . "$(dirname "$0")/../../scripts/kernel-lib.sh"
-kernel=$(kernel_root "$kver" || true)/boot/vmlinuz-$kver
-[ -r "$kernel" ] || { echo "run-vm: $kernel not found" >&2; exit 2; }
-[ -r "$initramfs" ] || { echo "run-vm: initramfs $initramfs not found" >&2; exit 2; }
-command -v qemu-system-x86_64 >/dev/null || {
-	echo "run-vm: qemu-system-x86_64 missing (apt-get install qemu-system-x86)" >&2
-	exit 2
-}
+if [ $judge = 0 ]; then
+	kernel=$(kernel_root "$kver" || true)/boot/vmlinuz-$kver
+	[ -r "$kernel" ] || { echo "run-vm: $kernel not found" >&2; exit 2; }
+	[ -r "$initramfs" ] || { echo "run-vm: initramfs $initramfs not found" >&2; exit 2; }
+	command -v qemu-system-x86_64 >/dev/null || {
+		echo "run-vm: qemu-system-x86_64 missing (apt-get install qemu-system-x86)" >&2
+		exit 2
+	}
+fi
 case $mem$timeout$boot_timeout in *[!0-9]*) echo "run-vm: --mem/--timeout need numbers" >&2; exit 2 ;; esac
 [ "$boot_timeout" -le "$timeout" ] || boot_timeout=$timeout
 
@@ -186,7 +198,12 @@ boot_once() {
 }
 
 attempt=0 init_time=''
-while :; do
+if [ $judge = 1 ]; then
+	cp "$jconsole" "$console"
+	cp "$jtests" "$tests"
+	attempt=1 outcome=exited qrc=0 elapsed=0 why=
+fi
+while [ $judge = 0 ]; do
 	attempt=$((attempt + 1))
 	say "attempt $attempt/$MAX_ATTEMPTS: booting $kernel (mem ${mem}M, timeout ${timeout}s)"
 	boot_once
