@@ -55,7 +55,8 @@ expected_modules() {
 	"$root/scripts/vfio-modules.sh" "/lib/modules/$1/build" | sed 's|.*/||'
 }
 
-# The kernel's source package, for rebuilding its VFIO, if it needs one
+# The kernel's source package, for rebuilding its VFIO, if it needs one;
+# without it, that kernel's VFIO is not rebuilt (dkms.conf)
 need_source() {
 	local k=$1 series hver
 	[ -n "$("$root/scripts/vfio-modules.sh" "/lib/modules/$k/build")" ] || return 0
@@ -63,7 +64,8 @@ need_source() {
 	hver=$(dpkg-query -W -f='${Version}' "linux-headers-$k")
 	if [ "$(dpkg-query -W -f='${db:Status-Status} ${Version}' "linux-source-$series" 2>/dev/null)" != \
 		"installed $hver" ]; then
-		apt_install "linux-source-$series=$hver"
+		apt_install "linux-source-$series=$hver" ||
+			echo "dkms: WARNING: cannot install linux-source-$series $hver (no longer in the archive?): $k gets /dev/iommu but keeps Debian's VFIO, without the device cdev"
 	fi
 }
 

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Usage: scripts/vfio-build.sh KDIR OUTDIR IOMMUFD_SYMVERS
+#        scripts/vfio-build.sh --source-ok KDIR
 #
 # Rebuilds the kernel's own VFIO from Debian's source of that very kernel,
 # with CONFIG_IOMMUFD and CONFIG_VFIO_DEVICE_CDEV enabled, against our
@@ -18,14 +19,27 @@
 # to the extracted copy. VFIO without the device cdev (before 6.6; 6.1
 # among them) is left alone: nothing is built then (exit 0, with a note).
 #
+# A source of another version is refused, saying which package to install.
+# With IOMMUFD_VFIO_OPTIONAL=1 (DKMS, which must still install iommufd.ko,
+# e.g. for a kernel the archive has no source of any more, or one upgraded
+# before its source) that is a warning and nothing is built. --source-ok
+# only tells whether the build would go ahead (exit 0), or not (exit 1,
+# saying why): dkms.conf lists the VFIO modules only then.
+#
 # Results are cached in $IOMMUFD_CACHE/vfio (default /var/cache/iommufd-oot),
 # keyed by everything they are built from.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-kdir=$1
-out=$2
-symvers=$(readlink -f "$3")
+check=0
+if [ "$1" = --source-ok ]; then
+	check=1
+	kdir=$2
+else
+	kdir=$1
+	out=$2
+	symvers=$(readlink -f "$3")
+fi
 
 say() { echo "vfio-build: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -36,6 +50,7 @@ kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$kdir/include/generated/ut
 # vfio.ko and every module that depends on it, in build order
 list=$("$root/scripts/vfio-modules.sh" "$kdir")
 if [ -z "$list" ]; then
+	[ $check = 1 ] && exit 0
 	say "$kver: its VFIO has no device cdev for iommufd; keeping Debian's VFIO"
 	rm -rf "$out"
 	exit 0
@@ -56,8 +71,16 @@ fi
 tarball=/usr/src/$srcpkg.tar.xz
 sver=$(dpkg-query -W -f='${db:Status-Status} ${Version}' "$srcpkg" 2>/dev/null || true)
 if [ "$sver" != "installed $hver" ] || [ ! -f "$tarball" ]; then
-	die "VFIO for $kver is rebuilt from Debian's source of that kernel: install $srcpkg version $hver (apt-get install $srcpkg=$hver); installed: ${sver:-none}"
+	why="VFIO for $kver is rebuilt from Debian's source of that kernel: install $srcpkg version $hver (apt-get install $srcpkg=$hver); installed: ${sver:-none}"
+	[ $check = 1 ] && die "$why"
+	if [ "${IOMMUFD_VFIO_OPTIONAL:-0}" = 1 ]; then
+		say "WARNING: $why. Until then $kver keeps Debian's VFIO, without the device cdev (then: dkms install iommufd/<version> -k $kver --force)"
+		rm -rf "$out"
+		exit 0
+	fi
+	die "$why"
 fi
+[ $check = 1 ] && exit 0
 
 # Cache key: the source, the kernel, what we build with, and our exports
 key=$( {

@@ -83,6 +83,33 @@ echo "$msg" | grep -qF "apt-get install linux-source-6.12=$hver"
 ok $? "and says which package and version to install"
 [ ! -e "$tmp/vfio" ]
 ok $? "and builds nothing"
+msg=$(PATH=$tmp/bin:$PATH "$root/scripts/vfio-build.sh" --source-ok "/lib/modules/$k612/build" 2>&1)
+rc=$?
+[ $rc = 1 ] && echo "$msg" | grep -qF "apt-get install linux-source-6.12=$hver"
+ok $? "vfio-build.sh --source-ok says no, and why"
+"$root/scripts/vfio-build.sh" --source-ok "/lib/modules/$k612/build"
+ok $? "and yes with the right linux-source installed"
+msg=$(PATH=$tmp/bin:$PATH IOMMUFD_CACHE=$tmp/cache IOMMUFD_VFIO_OPTIONAL=1 \
+	"$root/scripts/vfio-build.sh" "/lib/modules/$k612/build" "$tmp/vfio" /dev/null 2>&1)
+rc=$?
+[ $rc = 0 ] && [ ! -e "$tmp/vfio" ] && echo "$msg" | grep -q WARNING
+ok $? "under DKMS (IOMMUFD_VFIO_OPTIONAL=1) it warns and builds nothing, without failing"
+
+# --- dkms.conf: the VFIO modules are listed only where they can be built
+# built_modules [PATH]: the modules dkms.conf lists for $k612, as DKMS
+# evaluates it
+mkdir -p "$tmp/src"
+ln -s "$root" "$tmp/src/iommufd-$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$root/dkms.conf")"
+built_modules() {
+	PATH=${1:-$PATH} kernelver=$k612 kernel_source_dir=/lib/modules/$k612/build \
+		source_tree=$tmp/src bash -c '. "$0"; echo "${BUILT_MODULE_NAME[*]}"' \
+		"$root/dkms.conf"
+}
+want="iommufd iommufd_pci $(echo "$out" | sed 's|.*/||' | tr '\n' ' ')"
+[ "$(built_modules)" = "${want% }" ]
+ok $? "dkms.conf lists iommufd, iommufd_pci and the VFIO modules for $k612"
+[ "$(built_modules "$tmp/bin:$PATH")" = "iommufd iommufd_pci" ]
+ok $? "and only iommufd and iommufd_pci without the kernel's linux-source"
 
 # --- kernel-lib.sh
 [ "$(kernel_root "$k612")" = "" ]
