@@ -31,6 +31,7 @@
 #define BAR0		0xe0000000ULL	/* in the PC's PCI hole */
 #define BAR0_2		0xe0100000ULL
 #define XFER		2048
+#define GUARD		256	/* bytes checked untouched around a DMA target */
 #define SRC_GPA		0x100000ULL	/* guest RAM */
 #define DST_GPA		0x200000ULL
 #define MSI_GPA		0x300000ULL
@@ -173,16 +174,23 @@ static int guest_copy(struct qemu *q, uint64_t bar, uint64_t from, uint64_t to)
  */
 static int dma_lands(struct qemu *q, uint64_t bar, uint64_t dst, unsigned int seed)
 {
-	uint8_t src[XFER], got[XFER];
+	uint8_t src[XFER], got[GUARD + XFER + GUARD];
 	unsigned int i;
 
 	for (i = 0; i < XFER; i++)
 		src[i] = (uint8_t)(i * 7 + seed);
-	memset(got, 0, sizeof(got));
-	if (qt_memwrite(q, SRC_GPA, src, XFER) || qt_memwrite(q, dst, got, XFER) ||
-	    guest_copy(q, bar, SRC_GPA, dst) || qt_memread(q, dst, got, XFER))
+	/* Guard bytes on both sides: the DMA writes nothing but its target */
+	memset(got, 0xa5, sizeof(got));
+	memset(got + GUARD, 0, XFER);
+	if (qt_memwrite(q, SRC_GPA, src, XFER) ||
+	    qt_memwrite(q, dst - GUARD, got, sizeof(got)) ||
+	    guest_copy(q, bar, SRC_GPA, dst) ||
+	    qt_memread(q, dst - GUARD, got, sizeof(got)))
 		return 0;
-	return !memcmp(src, got, XFER);
+	for (i = 0; i < GUARD; i++)
+		if (got[i] != 0xa5 || got[GUARD + XFER + i] != 0xa5)
+			return 0;
+	return !memcmp(src, got + GUARD, XFER);
 }
 
 /* The MSI capability's offset in the assigned device's config space */
@@ -270,7 +278,7 @@ static void test_iommufd_host(void)
 	ok(!guest_enable(&q, SLOT, BAR0),
 	   "the guest sees the edu at slot %d and reads its ID through the BAR", SLOT);
 	ok(dma_lands(&q, BAR0, DST_GPA, 1),
-	   "device DMA reads and writes guest RAM, byte for byte");
+	   "device DMA reads and writes guest RAM, byte for byte, and nothing around it");
 	faults = dmar_faults();
 	ok(!guest_copy(&q, BAR0, SRC_GPA, UNMAPPED_GPA) && dmar_fault_since(faults),
 	   "DMA to a guest address without RAM is blocked (DMAR fault)");
