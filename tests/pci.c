@@ -536,19 +536,21 @@ static uint8_t *scattered_pages(size_t len)
  * page-table pages the kernel counts (nr_iommu_pages, since 6.11). 32 MiB
  * of 2 MiB hugetlb pages in a new 1 GiB of IOVA need at most two more
  * directory pages with 2 MiB IOPTEs; 32 MiB of 4 KiB pages need 16 page
- * tables more.
+ * tables more; a 1 GiB hugetlb page needs none with a 1 GiB IOPTE.
  */
 static void test_huge_ioptes(struct edu *a)
 {
 	const size_t len = 32ul << 20, off = (17ul << 20) + 256;
+	const size_t off1g = (700ul << 20) + 4096 + 128;
 	const uint64_t iova = 0x400000000ULL;	/* 16 GiB */
-	long base, huge_pt, small_pt;
-	uint8_t *h, *s;
+	const uint64_t iova1g = 0x1000000000ULL;	/* 64 GiB */
+	long base, huge_pt, small_pt, giant_pt;
+	uint8_t *h, *s, *g;
 	uint32_t ioas;
 	int iommufd;
 
 	if (vmstat_read("nr_iommu_pages") < 0) {
-		skip(3, "this kernel does not count IOMMU page tables");
+		skip(7, "this kernel does not count IOMMU page tables");
 		return;
 	}
 	h = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -556,7 +558,7 @@ static void test_huge_ioptes(struct edu *a)
 	s = scattered_pages(len);
 	if (!ok(h != MAP_FAILED && s != MAP_FAILED,
 		"32 MiB of 2 MiB hugetlb pages and of 4 KiB pages")) {
-		skip(3, "no memory to map");
+		skip(6, "no memory to map");
 		return;
 	}
 	pattern(h + off, XFER, 7);
@@ -583,11 +585,38 @@ static void test_huge_ioptes(struct edu *a)
 	   "32 MiB of scattered 4 KiB pages: 4 KiB IOPTEs (%ld page-table pages more)",
 	   small_pt);
 
+	/*
+	 * A 1 GiB hugetlb page (make check boots the VM with one) at a
+	 * 1 GiB-aligned IOVA below 512 GiB, whose level-3 table the MAPs above
+	 * made: a 1 GiB IOPTE takes no page-table page, 2 MiB ones would
+	 * take a page directory
+	 */
+	g = mmap(NULL, 1ul << 30, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB | (30 << MAP_HUGE_SHIFT) |
+			 MAP_POPULATE, -1, 0);
+	if (ok(g != MAP_FAILED, "a 1 GiB hugetlb page (the VM reserves one)")) {
+		pattern(g + off1g, XFER, 9);
+		base = vmstat_read("nr_iommu_pages");
+		if (ioas_map_fixed(iommufd, ioas, g, 1ul << 30, iova1g))
+			tap_bail("MAP of the 1 GiB page");
+		giant_pt = vmstat_read("nr_iommu_pages") - base;
+		ok(giant_pt == 0,
+		   "1 GiB of a 1 GiB page: one 1 GiB IOPTE (%ld page-table pages more)",
+		   giant_pt);
+		ok(!edu_copy(a, iova1g + off1g, iova1g + (1ul << 30) - XFER) &&
+			   !memcmp(g + off1g, g + (1ul << 30) - XFER, XFER),
+		   "DMA through it reads and writes the right bytes");
+	} else {
+		skip(2, "no 1 GiB page to map");
+	}
+
 	pci_detach(a);
 	pci_unbind(a);
 	close(iommufd);
 	munmap(h, len);
 	munmap(s, len);
+	if (g != MAP_FAILED)
+		munmap(g, 1ul << 30);
 }
 
 /* Lazy pinning with a real device, and the MSI window against a mapping */
