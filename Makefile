@@ -4,8 +4,9 @@
 #   make            modules for every installed Debian kernel (or KDIR=...)
 #   make TEST=1     the same, test build (adds the test-only parts)
 #   make check      everything that is tested: style, ABI layout, dkms build,
-#                   and the test suite in a VM per kernel (the Debian kernels
-#                   and a debug kernel with lockdep, KASAN and kmemleak)
+#                   the test suite in a VM per kernel (the Debian kernels
+#                   and a debug kernel with lockdep, KASAN and kmemleak),
+#                   and make demo
 #   make demo       boots Debian 13's kernel in a VM: QEMU 10 assigns a PCI
 #                   device through /dev/iommu and the rebuilt VFIO
 #   make demo-driver the same VM idea with a userspace driver of our own
@@ -141,6 +142,8 @@ check: deps
 	@$(MAKE) --no-print-directory dkms-build
 	@$(MAKE) --no-print-directory fuzz-test
 	@$(MAKE) --no-print-directory vm-test
+	@echo "== make demo (the main job), as a user runs it"
+	@$(MAKE) --no-print-directory demo
 
 # The VMM story on Debian 13's kernel: QEMU 10 assigns the edu through
 # /dev/iommu and Debian's VFIO rebuilt with iommufd support

@@ -29,6 +29,10 @@
 #define MSI_DATA	0x4d53
 #define UNMAPPED_GPA	0x40000000ULL
 #define ACPI_PCI_EJECT	0xae08
+/* The i440FX's PAM3 register: 0xd0000-0xd7fff is BIOS ROM area or RAM */
+#define I440FX_PAM3	0x5c
+#define PAM_RAM_RW	0x33
+#define PAM_GPA		0xd1000ULL
 
 static const char message[] = "Hello from the nested guest, through /dev/iommu!";
 static int failed;
@@ -222,6 +226,25 @@ int main(int argc, char **argv)
 	faults = show_dmar_faults(INT_MAX);
 	dma(&q, UNMAPPED_GPA, EDU_BUFFER, 0);
 	dma(&q, EDU_BUFFER, UNMAPPED_GPA, 1);
+	expect(show_dmar_faults(faults) > faults, "blocked by the IOMMU");
+
+	say("\n== The guest maps memory, then unmaps it");
+	say("   the guest sets its chipset's PAM3 register: 0xd0000-0xd7fff, the BIOS");
+	say("   ROM area, becomes RAM; QEMU maps that RAM into the IOAS (IOMMU_IOAS_MAP)");
+	qt_cfg_write8(&q, 0, I440FX_PAM3, PAM_RAM_RW);
+	memset(got, 0, sizeof(got));
+	qt_memwrite(&q, PAM_GPA, got, XFER);
+	dma(&q, SRC_GPA, EDU_BUFFER, 0);
+	dma(&q, EDU_BUFFER, PAM_GPA, 1);
+	qt_memread(&q, PAM_GPA, got, XFER);
+	say("   the device copies the message there again; the guest reads \"%.60s\"",
+	    got);
+	expect(!memcmp(buf, got, XFER), "landed");
+	say("   the guest sets PAM3 back: QEMU unmaps the RAM (IOMMU_IOAS_UNMAP) and maps");
+	say("   the ROM in its place, read-only; the device writes there again:");
+	qt_cfg_write8(&q, 0, I440FX_PAM3, 0);
+	faults = show_dmar_faults(INT_MAX);
+	dma(&q, EDU_BUFFER, PAM_GPA, 1);
 	expect(show_dmar_faults(faults) > faults, "blocked by the IOMMU");
 
 	say("\n== Unplug: QMP device_del, and the guest ejects the slot");

@@ -241,6 +241,12 @@ static inline int qt_cfg_write16(struct qemu *q, int slot, int off, uint16_t v)
 	return qt(q, "outw 0x%x 0x%x", 0xcfc + (off & 2), v) ? 0 : -1;
 }
 
+static inline int qt_cfg_write8(struct qemu *q, int slot, int off, uint8_t v)
+{
+	qt(q, "outl 0xcf8 0x%x", qt_cfg_addr(slot, off));
+	return qt(q, "outb 0x%x 0x%x", 0xcfc + (off & 3), v) ? 0 : -1;
+}
+
 /*
  * A QMP command (JSON text); 0 if QEMU answered "return", -1 for "error"
  * or no answer. Events read meanwhile are kept in q->events.

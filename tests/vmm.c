@@ -35,6 +35,10 @@
 #define SRC_GPA		0x100000ULL	/* guest RAM */
 #define DST_GPA		0x200000ULL
 #define MSI_GPA		0x300000ULL
+/* In the i440FX's PAM3 segments (0xd0000-0xd7fff), guard bytes included */
+#define PAM_GPA		0xd1000ULL
+#define I440FX_PAM3	0x5c
+#define PAM_RAM_RW	0x33	/* both halves: reads and writes go to RAM */
 #define MSI_DATA	0x4d53
 #define UNMAPPED_GPA	0x40000000ULL	/* above guest RAM: no mapping */
 #define ACPI_PCI_EJECT	0xae08		/* PIIX4 ACPI PCI hotplug: eject */
@@ -287,6 +291,22 @@ static void test_iommufd_host(void)
 	   "DMA to the guest's own BAR (not mapped: no P2P) is blocked");
 	ok(dma_lands(&q, BAR0, DST_GPA + 0x10000, 2),
 	   "and the device still DMAs to guest RAM afterwards");
+	/*
+	 * The guest changes its memory map: the i440FX's PAM3 register
+	 * (config 0x5c) shows RAM at 0xd0000-0xd7fff instead of the BIOS
+	 * ROM area, and back. QEMU maps that RAM into the IOAS, and unmaps
+	 * it again (the ROM that returns is read-only for DMA).
+	 */
+	faults = dmar_faults();
+	ok(!guest_copy(&q, BAR0, SRC_GPA, PAM_GPA) && dmar_fault_since(faults),
+	   "DMA to 0xd1000, the BIOS ROM area, is blocked (not writable)");
+	ok(!qt_cfg_write8(&q, 0, I440FX_PAM3, PAM_RAM_RW) &&
+		   dma_lands(&q, BAR0, PAM_GPA, 3),
+	   "the guest maps RAM at 0xd0000 (PAM): QEMU maps it, DMA lands there");
+	faults = dmar_faults();
+	ok(!qt_cfg_write8(&q, 0, I440FX_PAM3, 0) &&
+		   !guest_copy(&q, BAR0, SRC_GPA, PAM_GPA) && dmar_fault_since(faults),
+	   "the guest unmaps it: QEMU unmaps it, DMA there is blocked (DMAR fault)");
 	ok(msi_arrives(&q, BAR0, SLOT, 1),
 	   "the device's MSI reaches the guest (VFIO_DEVICE_SET_IRQS eventfd)");
 	ok(msi_arrives(&q, BAR0, SLOT, 2), "and a second one");
