@@ -115,10 +115,10 @@ int main(int argc, char **argv)
 	/* What 1 GiB more of guest RAM adds: its mapping */
 	ours = big_ours - small_ours;
 	type1 = big_type1 - small_type1;
-	snprintf(what, sizeof(what), "mapping %d MiB more guest RAM (the rows' difference), iommufd",
+	snprintf(what, sizeof(what), "mapping %d MiB more guest RAM (row difference), iommufd",
 		 1024 - SMALL_MB);
 	row(what, ours, "s");
-	snprintf(what, sizeof(what), "mapping %d MiB more guest RAM (the rows' difference), type1",
+	snprintf(what, sizeof(what), "mapping %d MiB more guest RAM (row difference), type1",
 		 1024 - SMALL_MB);
 	row(what, type1, "s");
 	row("  iommufd / type1", ours / type1, "x");
