@@ -35,6 +35,8 @@
 
 void iopt_init_table(struct io_pagetable *iopt)
 {
+	static struct lock_class_key loaders_key;
+
 	init_rwsem(&iopt->domains_rwsem);
 	init_rwsem(&iopt->iova_rwsem);
 	iopt->area_itree = RB_ROOT_CACHED;
@@ -45,6 +47,7 @@ void iopt_init_table(struct io_pagetable *iopt)
 	iopt->spare_holes = NULL;
 	INIT_LIST_HEAD(&iopt->domains);
 	init_waitqueue_head(&iopt->unload_wq);
+	lockdep_init_map(&iopt->loaders_map, "iopt_loaders", &loaders_key, 0);
 	xa_init_flags(&iopt->access_list, XA_FLAGS_ALLOC);
 }
 
@@ -52,7 +55,8 @@ void iopt_destroy_table(struct io_pagetable *iopt)
 {
 	unsigned long unmapped;
 
-	/* Domains and accesses leave first: they hold the IOAS */
+	/* Domains, accesses and loaders leave first: they hold the IOAS */
+	WARN_ON(READ_ONCE(iopt->loaders));
 	WARN_ON(!list_empty(&iopt->domains));
 	WARN_ON(!xa_empty(&iopt->access_list));
 	/* Fails only if access pins were leaked */
@@ -76,6 +80,9 @@ void iopt_destroy_table(struct io_pagetable *iopt)
  */
 void iopt_write_lock(struct io_pagetable *iopt)
 {
+	/* For lockdep: what we hold now, loaders must never wait for */
+	lock_map_acquire(&iopt->loaders_map);
+	lock_map_release(&iopt->loaders_map);
 	for (;;) {
 		down_write(&iopt->domains_rwsem);
 		if (!iopt->loaders)
@@ -104,10 +111,12 @@ static void iopt_loader_enter(struct io_pagetable *iopt)
 	WRITE_ONCE(iopt->loaders, iopt->loaders + 1);
 	up_write(&iopt->iova_rwsem);
 	up_read(&iopt->domains_rwsem);
+	lock_map_acquire_read(&iopt->loaders_map);
 }
 
 static void iopt_loader_exit(struct io_pagetable *iopt)
 {
+	lock_map_release(&iopt->loaders_map);
 	down_read(&iopt->domains_rwsem);
 	down_write(&iopt->iova_rwsem);
 	WRITE_ONCE(iopt->loaders, iopt->loaders - 1);

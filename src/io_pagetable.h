@@ -34,6 +34,7 @@
 #include <linux/interval_tree.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
 #include <linux/wait.h>
@@ -196,13 +197,18 @@ struct io_pagetable {
 	 * change while it is not zero: iopt_write_lock() waits on unload_wq
 	 */
 	unsigned int loaders;
+	/*
+	 * What lockdep sees of that wait: loaders hold it (read) while they
+	 * load, iopt_write_lock() takes it before waiting
+	 */
+	struct lockdep_map loaders_map;
 };
 
-/* The domains stay as they are: domains_rwsem is held, or a loader runs */
+/* The domains stay as they are: domains_rwsem is held, or we are a loader */
 static inline void iopt_assert_domains_stable(struct io_pagetable *iopt)
 {
 	lockdep_assert(lockdep_is_held(&iopt->domains_rwsem) ||
-		       READ_ONCE(iopt->loaders));
+		       lock_is_held(&iopt->loaders_map));
 }
 
 struct iopt_reserved {
@@ -231,7 +237,8 @@ struct iopt_pages {
 	struct kref kref;
 	/*
 	 * Protects both trees, pinned_pfns and the pins: nests inside
-	 * iova_rwsem, or inside domains_rwsem alone while an area is busy
+	 * iova_rwsem, or is taken by a loader holding neither rwsem while
+	 * its area is busy
 	 */
 	struct mutex mutex;
 	/* Page-index ranges of the areas loaded into domains */
@@ -294,8 +301,8 @@ struct iopt_area {
 	 */
 	unsigned int prevent_access;
 	/*
-	 * A MAP or COPY is loading it, or an UNMAP unloading it, with only
-	 * domains_rwsem held: no one else may use, cut or remove it, and
+	 * A MAP or COPY is loading it, or an UNMAP unloading it, holding
+	 * neither rwsem (a loader): no one else may use, cut or remove it, and
 	 * accesses may not pin or read it (iova_rwsem for write to change,
 	 * for read to test)
 	 */

@@ -147,8 +147,9 @@ int iopt_domain_set_geometry(struct iopt_domain *domain,
 			     unsigned long aperture_last)
 {
 	struct io_pagetable *iopt = domain->iopt;
-	unsigned long old_pgsizes = domain->pgsize_bitmap, alignment;
+	unsigned long old_pgsizes, alignment;
 	struct iopt_reserved *below = NULL, *above = NULL;
+	bool unchanged;
 	int rc = 0;
 
 	if (!iopt) {
@@ -158,7 +159,20 @@ int iopt_domain_set_geometry(struct iopt_domain *domain,
 		return 0;
 	}
 
+	/*
+	 * Most attaches change nothing: say so without waiting for loaders
+	 * (a MAP stalled on a page fault would hold up the attach)
+	 */
+	down_read(&iopt->domains_rwsem);
+	unchanged = pgsize_bitmap == domain->pgsize_bitmap &&
+		    aperture_start == domain->aperture_start &&
+		    aperture_last == domain->aperture_last;
+	up_read(&iopt->domains_rwsem);
+	if (unchanged)
+		return 0;
+
 	iopt_write_lock(iopt);
+	old_pgsizes = domain->pgsize_bitmap;
 	if (pgsize_bitmap == old_pgsizes &&
 	    aperture_start == domain->aperture_start &&
 	    aperture_last == domain->aperture_last)
