@@ -1070,6 +1070,94 @@ static void test_map_stalled(void)
 	close(fd);
 }
 
+struct churn {
+	int fd;
+	uint32_t ioas, idev;
+	uint64_t iova;
+	int stop, rc;
+	long rounds;
+	double secs;
+};
+
+/* MAP and UNMAP one page, over and over, until told to stop */
+static void *churn_thread(void *arg)
+{
+	struct churn *c = arg;
+
+	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) {
+		c->rc = ioas_map_fixed(c->fd, c->ioas, buf, psz, c->iova);
+		if (!c->rc)
+			c->rc = ioas_unmap(c->fd, c->ioas, c->iova, psz, NULL);
+		if (c->rc)
+			break;
+		c->rounds++;
+	}
+	return NULL;
+}
+
+/* New domains for the IOAS, one after the other, timed */
+static void *alloc_loop_thread(void *arg)
+{
+	struct churn *c = arg;
+	struct timespec t0, t1;
+	uint32_t id;
+	int i;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < 5 && !c->rc; i++) {
+		c->rc = hwpt_alloc_flags(c->fd, c->idev, c->ioas, 0, &id);
+		if (!c->rc)
+			c->rc = destroy(c->fd, id);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	c->secs = t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	return NULL;
+}
+
+/*
+ * Changing the domains waits until no MAP or UNMAP is loading: with
+ * threads mapping and unmapping back to back, that moment must still
+ * come (loaders give a waiting change their turn)
+ */
+static void test_domains_under_churn(void)
+{
+	struct churn c[3], a;
+	struct timespec deadline;
+	uint32_t ioas, hwpt, idev;
+	int fd = open_iommufd(), i, done, bad = 0;
+	pthread_t t[3], ta;
+	long rounds = 0;
+
+	ioas_alloc(fd, &ioas);
+	mock_domain(fd, ioas, NULL, &hwpt, &idev);
+	for (i = 0; i < 3; i++) {
+		c[i] = (struct churn){ .fd = fd, .ioas = ioas,
+				       .iova = APERTURE + i * 0x100000 };
+		pthread_create(&t[i], NULL, churn_thread, &c[i]);
+	}
+	usleep(200000);
+	a = (struct churn){ .fd = fd, .ioas = ioas, .idev = idev };
+	pthread_create(&ta, NULL, alloc_loop_thread, &a);
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 30;
+	done = pthread_timedjoin_np(ta, NULL, &deadline) == 0;
+	for (i = 0; i < 3; i++)
+		__atomic_store_n(&c[i].stop, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < 3; i++) {
+		pthread_join(t[i], NULL);
+		bad += !!c[i].rc;
+		rounds += c[i].rounds;
+	}
+	if (!done)
+		pthread_join(ta, NULL);
+	ok(done && !a.rc,
+	   "5 HWPT_ALLOC + DESTROY while 3 threads MAP and UNMAP back to back: done in %.1f s",
+	   a.secs);
+	ok(!bad && rounds > 0, "and every MAP and UNMAP of theirs succeeded (%ld rounds)",
+	   rounds);
+	close(fd);
+}
+
 /* MOCK_FLAGS_ACCESS_SYZ: the IOVA is {u32 area number, u32 offset} */
 static void test_syz(void)
 {
@@ -1685,6 +1773,7 @@ int main(void)
 	test_edeadlock();
 	test_unmap_mark_moves();
 	test_map_stalled();
+	test_domains_under_churn();
 	test_syz();
 	test_rw_fork();
 	test_replace();
