@@ -13,9 +13,11 @@
 #          of those kernels first if needed. Nothing is loaded.
 # remove:  removes it all again: Debian's own VFIO is back.
 # build:   the CI check: with version VERSION-check, dkms build for each
-#          kernel; for the Debian 13 root's kernel also dkms install, a check
-#          that modprobe picks the rebuilt VFIO, and remove (inside that root,
-#          never on this machine's kernels); then everything removed again.
+#          kernel; for the Debian 13 root's kernel (inside that root) and
+#          this machine's Debian 6.12 kernels that are not the running one
+#          also dkms install, a check that modprobe picks the rebuilt VFIO,
+#          and remove, checking that Debian's modules are back; then
+#          everything removed again. Nothing is loaded.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -172,7 +174,14 @@ build | build-in-root)
 			continue
 		fi
 		build_one "$k"
-		[ "$mode" = build-in-root ] && install_remove_one "$k"
+		# Install and remove where it is safe and says something: in the
+		# Debian 13 root, and for this machine's Debian 6.12 kernels when
+		# they are not the running one (nothing is loaded either way)
+		if [ "$mode" = build-in-root ] ||
+			{ [ "$k" != "$(uname -r)" ] &&
+			  [ -n "$("$root/scripts/vfio-modules.sh" "/lib/modules/$k/build")" ]; }; then
+			install_remove_one "$k"
+		fi
 	done
 	;;
 *)
