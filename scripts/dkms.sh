@@ -57,11 +57,16 @@ expected_modules() {
 	"$root/scripts/vfio-modules.sh" "/lib/modules/$1/build" | sed 's|.*/||'
 }
 
+# Whether kernel $1's VFIO is rebuilt (6.12: it has the device cdev)
+rebuilds_vfio() {
+	[ -n "$("$root/scripts/vfio-modules.sh" "/lib/modules/$1/build")" ]
+}
+
 # The kernel's source package, for rebuilding its VFIO, if it needs one;
 # without it, that kernel's VFIO is not rebuilt (dkms.conf)
 need_source() {
 	local k=$1 series hver
-	[ -n "$("$root/scripts/vfio-modules.sh" "/lib/modules/$k/build")" ] || return 0
+	rebuilds_vfio "$k" || return 0
 	series=$(echo "$k" | sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p')
 	hver=$(dpkg-query -W -f='${Version}' "linux-headers-$k")
 	if [ "$(dpkg-query -W -f='${db:Status-Status} ${Version}' "linux-source-$series" 2>/dev/null)" != \
@@ -178,8 +183,7 @@ build | build-in-root)
 		# Debian 13 root, and for this machine's Debian 6.12 kernels when
 		# they are not the running one (nothing is loaded either way)
 		if [ "$mode" = build-in-root ] ||
-			{ [ "$k" != "$(uname -r)" ] &&
-			  [ -n "$("$root/scripts/vfio-modules.sh" "/lib/modules/$k/build")" ]; }; then
+			{ [ "$k" != "$(uname -r)" ] && rebuilds_vfio "$k"; }; then
 			install_remove_one "$k"
 		fi
 	done

@@ -124,6 +124,17 @@ void iopt_table_remove_domain(struct io_pagetable *iopt,
 	iopt_write_unlock(iopt);
 }
 
+/* Whether @domain has this geometry already */
+static bool iopt_domain_geometry_is(struct iopt_domain *domain,
+				    unsigned long pgsize_bitmap,
+				    unsigned long aperture_start,
+				    unsigned long aperture_last)
+{
+	return pgsize_bitmap == domain->pgsize_bitmap &&
+	       aperture_start == domain->aperture_start &&
+	       aperture_last == domain->aperture_last;
+}
+
 /**
  * iopt_domain_set_geometry() - the IOMMU driver changed a domain's geometry
  * @domain: a domain, in an IO page table or not
@@ -164,18 +175,16 @@ int iopt_domain_set_geometry(struct iopt_domain *domain,
 	 * (a MAP stalled on a page fault would hold up the attach)
 	 */
 	down_read(&iopt->domains_rwsem);
-	unchanged = pgsize_bitmap == domain->pgsize_bitmap &&
-		    aperture_start == domain->aperture_start &&
-		    aperture_last == domain->aperture_last;
+	unchanged = iopt_domain_geometry_is(domain, pgsize_bitmap,
+					    aperture_start, aperture_last);
 	up_read(&iopt->domains_rwsem);
 	if (unchanged)
 		return 0;
 
 	iopt_write_lock(iopt);
 	old_pgsizes = domain->pgsize_bitmap;
-	if (pgsize_bitmap == old_pgsizes &&
-	    aperture_start == domain->aperture_start &&
-	    aperture_last == domain->aperture_last)
+	if (iopt_domain_geometry_is(domain, pgsize_bitmap, aperture_start,
+				    aperture_last))
 		goto out_unlock;
 	if (!pgsize_bitmap || 1UL << __ffs(pgsize_bitmap) > PAGE_SIZE) {
 		rc = -EINVAL;
